@@ -1,0 +1,47 @@
+# Paper Trends: `make run` starts the dashboard, `make test` runs every test, `make bench` measures.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     := data/papers.duckdb
+SEED   := data/hf_papers_seed.txt
+PORT   ?= 8501
+SIZES  ?= 10000 100000 1000000
+
+.PHONY: run test lint bench browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamps record which extra is installed; they are redone when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+# Built from the shipped page only when missing: a collection you have grown is kept.
+$(DB): | $(VENV)/.installed-run
+	$(BIN)/papertrends ingest $(SEED) --db $(DB)
+
+run: $(VENV)/.installed-run $(DB)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+# Debian's Chromium for the browser tests (never `playwright install`: it downloads a browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-test browser lint
+	$(BIN)/pytest -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/run.py $(SIZES)
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB).wal artifacts .pytest_cache .ruff_cache .hypothesis

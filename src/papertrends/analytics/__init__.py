@@ -1,0 +1,1 @@
+"""Analytics: pure ``compute_*(papers, ...) -> DataFrame`` functions, no Streamlit, no I/O."""

@@ -1,0 +1,45 @@
+"""Key figures of a set of papers: what the Overview page and ``papertrends stats`` report."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _arrow(series: pd.Series) -> pa.Array:
+    return pa.array(series)
+
+
+def compute_key_figures(papers: pd.DataFrame) -> dict[str, object]:
+    """Counts, date span, team size, code share and upvotes; None where nothing is known."""
+    n = len(papers)
+    published = papers["published"].dropna()
+    authors = papers["n_authors"].dropna()
+    upvotes = papers["upvotes"].dropna()
+    with_code = int((pc.fill_null(pc.list_value_length(_arrow(papers["github_repos"])), 0)
+                     .to_numpy() > 0).sum()) if n else 0
+    return {
+        "papers": n,
+        "first_published": published.min() if len(published) else None,
+        "last_published": published.max() if len(published) else None,
+        "unknown_date": n - len(published),
+        "median_authors": float(authors.median()) if len(authors) else None,
+        "unknown_authors": n - len(authors),
+        "with_code": with_code,
+        "share_with_code": with_code / n if n else None,
+        "total_upvotes": int(upvotes.sum()) if len(upvotes) else 0,
+        "unknown_upvotes": n - len(upvotes),
+    }
+
+
+def compute_topic_counts(papers: pd.DataFrame) -> pd.DataFrame:
+    """topic, papers, share (of all given papers; a paper may count under several topics)."""
+    if not len(papers):
+        return pd.DataFrame({"topic": pd.Series(dtype=str), "papers": pd.Series(dtype=int),
+                             "share": pd.Series(dtype=float)})
+    flat = pc.list_flatten(_arrow(papers["topics"])).to_pandas()
+    counts = flat.value_counts().rename_axis("topic").reset_index(name="papers")
+    counts = counts.sort_values(["papers", "topic"], ascending=[False, True], ignore_index=True)
+    counts["share"] = counts["papers"] / len(papers)
+    return counts

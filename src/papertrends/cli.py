@@ -1,0 +1,179 @@
+"""The ``papertrends`` command: ingest inputs, print statistics, export filtered papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from papertrends import __version__, export
+from papertrends.analytics.summary import compute_key_figures, compute_topic_counts
+from papertrends.collection import Collection
+from papertrends.enrich import enrich
+from papertrends.errors import InputError, StoreBusyError
+from papertrends.filters import HAS_CODE_CHOICES, Filters
+from papertrends.sources import FORMATS, read_path
+from papertrends.store import DB_ENV, Store
+from papertrends.topics import TOPICS_ENV, load_taxonomy
+
+_PROGRESS_MIN_ROWS = 20_000  # below this everything finishes in well under a second
+
+db_option = click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), envvar=DB_ENV,
+    default="data/papers.duckdb", show_default=True, show_envvar=True,
+    help="The collection's DuckDB file.")
+topics_option = click.option(
+    "--topics", "topics_path", type=click.Path(dir_okay=False, path_type=Path), envvar=TOPICS_ENV,
+    default=None, show_envvar=True,
+    help="Topic taxonomy TOML  [default: data/topics.toml]")
+
+
+class _CliError(click.ClickException):
+    """One line on stderr, exit status 1: what went wrong and where."""
+
+
+def _fail_cleanly(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (InputError, StoreBusyError) as exc:
+            raise _CliError(str(exc)) from None
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="papertrends")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+def main(quiet: bool) -> None:
+    """Paper Trends: collect AI research papers and see what is rising.
+
+    Papers live in one DuckDB file (--db). Start with `papertrends ingest data/hf_papers_seed.txt`,
+    then run the dashboard with `streamlit run app.py`.
+    """
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="papertrends: %(message)s", stream=sys.stderr)
+
+
+def _open(db: Path, topics_path: Path | None) -> Collection:
+    store = Store(db)
+    if not store.exists():
+        raise _CliError(f"{db}: no collection here yet; run `papertrends ingest PATH` first")
+    taxonomy = load_taxonomy(topics_path)
+    if store.sync_topics(taxonomy):
+        logging.info("the topic taxonomy changed: re-tagged the stored papers")
+    return Collection(store.load(), taxonomy.names)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Input format; auto looks at the file name and its first lines.")
+@click.option("--year", type=click.IntRange(1990, 2100), default=None,
+              help="Capture year of a saved page, for dates shown without a year "
+                   "[default: the year after the newest year on the page].")
+@db_option
+@topics_option
+@_fail_cleanly
+def ingest(paths: tuple[Path, ...], fmt: str, year: int | None, db: Path,
+           topics_path: Path | None) -> None:
+    """Add saved Papers pages or exported CSV files to the collection.
+
+    All files are read and checked first and then stored in one transaction: a bad file
+    stores nothing. Papers already in the collection get their upvotes and any newly known
+    fields updated; the same input ingested twice changes nothing.
+    """
+    taxonomy = load_taxonomy(topics_path)
+    batches = []
+    for path in paths:
+        used, table = read_path(path, fmt=fmt, year=year)
+        batches.append((f"{used}:{path.name}", enrich(table, taxonomy)))
+    total = sum(table.num_rows for _, table in batches)
+    with tqdm(total=total, unit=" papers", desc="storing", disable=total < _PROGRESS_MIN_ROWS,
+              file=sys.stderr) as bar:
+        reports = Store(db).ingest(batches, taxonomy, progress=bar.update)
+    for (label, _), report in zip(batches, reports, strict=True):
+        logging.info("%s: %s", label, report)
+    click.echo(f"{db}: {sum(r.total for r in reports)} papers read, "
+               f"{sum(r.new for r in reports)} new, {sum(r.updated for r in reports)} updated")
+
+
+@main.command()
+@db_option
+@topics_option
+@_fail_cleanly
+def stats(db: Path, topics_path: Path | None) -> None:
+    """Print the collection's size, date span, share with code and top topics."""
+    collection = _open(db, topics_path)
+    figures = compute_key_figures(collection.papers)
+    click.echo(f"papers: {figures['papers']}")
+    if figures["first_published"] is not None:
+        click.echo(f"published: {figures['first_published']} to {figures['last_published']}"
+                   f" ({figures['unknown_date']} with unknown date)")
+    if figures["median_authors"] is not None:
+        click.echo(f"median authors per paper: {figures['median_authors']:g}"
+                   f" ({figures['unknown_authors']} with unknown author count)")
+    if figures["share_with_code"] is not None:
+        click.echo(f"with GitHub code: {figures['with_code']} "
+                   f"({figures['share_with_code']:.0%})")
+    click.echo(f"upvotes: {figures['total_upvotes']}")
+    click.echo("top topics:")
+    for row in compute_topic_counts(collection.papers).head(10).itertuples():
+        click.echo(f"  {row.topic:<34} {row.papers:>7}  {row.share:>4.0%}")
+
+
+def _date(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+@main.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV file to write (replaced atomically).")
+@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD",
+              help="Only papers published on or after this date.")
+@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD",
+              help="Only papers published on or before this date.")
+@click.option("--topic", "topics", multiple=True,
+              help="Only papers with this topic (repeat for any of several).")
+@click.option("--search", default="",
+              help='Words that must all appear in title or abstract; "quote" a phrase.')
+@click.option("--min-upvotes", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Only papers with at least this many upvotes.")
+@click.option("--has-code", type=click.Choice(HAS_CODE_CHOICES), default="any",
+              show_default=True, help="Only papers that do (yes) or do not (no) link GitHub code.")
+@db_option
+@topics_option
+@_fail_cleanly
+def export_command(out: Path, date_from: dt.date | None, date_to: dt.date | None,
+                   topics: tuple[str, ...], search: str, min_upvotes: int, has_code: str,
+                   db: Path, topics_path: Path | None) -> None:
+    """Write the papers that pass the filters as CSV (the dashboard's filters, same meaning).
+
+    Lists are joined with '; ', cells that a spreadsheet would run as a formula are prefixed
+    with ', and the file ingests back into the same collection.
+    """
+    collection = _open(db, topics_path)
+    unknown = [t for t in topics if t not in collection.topics]
+    if unknown:
+        raise _CliError(f"unknown topic {', '.join(map(repr, unknown))}; topics in the "
+                        f"collection: {', '.join(collection.topics)}")
+    filters = Filters(date_from=date_from, date_to=date_to, topics=topics, search=search,
+                      min_upvotes=min_upvotes, has_code=has_code)
+    selected = collection.papers[filters.mask(collection)]
+    export.write_csv(selected, out)
+    click.echo(f"{out}: {len(selected)} of {len(collection)} papers ({filters.describe()})")
+
+
+if __name__ == "__main__":
+    main()

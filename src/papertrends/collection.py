@@ -1,0 +1,72 @@
+"""A loaded collection and the structures derived from it once, not on every filter change.
+
+The dashboard keeps one ``Collection`` per store version. Filtering a million papers is then a
+few vectorised comparisons against columns prepared here (lower-cased search text, a topic
+membership matrix, the term index) instead of string work per row on each rerun.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from papertrends import schema
+from papertrends.terms import TermIndex, build_term_index
+
+
+class Collection:
+    def __init__(self, papers: pd.DataFrame, topic_order: list[str] | None = None) -> None:
+        self.papers = papers.reset_index(drop=True)
+        self._topic_order = topic_order
+        self._term_indexes: dict[str, TermIndex] = {}
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    @classmethod
+    def empty(cls) -> Collection:
+        return cls(schema.empty_frame())
+
+    def _arrow(self, name: str) -> pa.ChunkedArray:
+        return pa.chunked_array([pa.array(self.papers[name])]) if len(self.papers) else (
+            pa.chunked_array([], schema.BY_NAME[name].arrow_type))
+
+    @cached_property
+    def search_text(self) -> pa.ChunkedArray:
+        """Lower-cased 'title \\n abstract' per paper, what text search looks in."""
+        title = pc.fill_null(self._arrow("title"), "")
+        abstract = pc.fill_null(self._arrow("abstract"), "")
+        return pc.utf8_lower(pc.binary_join_element_wise(title, abstract, "\n"))
+
+    @cached_property
+    def topic_matrix(self) -> pd.DataFrame:
+        """papers x topics booleans; columns in taxonomy order, then any unknown topics."""
+        topics = self._arrow("topics")
+        flat = pc.list_flatten(topics).to_numpy(zero_copy_only=False)
+        rows = pc.list_parent_indices(topics).to_numpy()
+        present = list(dict.fromkeys(flat.tolist()))
+        order = [t for t in (self._topic_order or []) if t in present]
+        names = order + sorted(t for t in present if t not in order)
+        codes = pd.Categorical(flat, categories=names).codes
+        matrix = np.zeros((len(self.papers), len(names)), dtype=bool)
+        matrix[rows, codes] = True
+        return pd.DataFrame(matrix, columns=names)
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.topic_matrix.columns)
+
+    @cached_property
+    def has_code(self) -> np.ndarray:
+        return (pc.fill_null(pc.list_value_length(self._arrow("github_repos")), 0)
+                .to_numpy() > 0)
+
+    def term_index(self, source: str = "both") -> TermIndex:
+        """Document-term counts for titles, abstracts or both, built once per source."""
+        if source not in self._term_indexes:
+            self._term_indexes[source] = build_term_index(self.papers, source)
+        return self._term_indexes[source]

@@ -1,0 +1,40 @@
+"""Derived fields every record gets before it is stored: id, links and topics.
+
+Sources hand over what they read; enrichment is the one place that derives ``paper_id``,
+``github_repos``, ``project_urls`` and ``topics`` from it, so a paper gets the same derived
+values whichever source it came from.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from papertrends import ids, links, schema
+from papertrends.topics import Taxonomy
+
+
+def enrich(table: pa.Table, taxonomy: Taxonomy) -> pa.Table:
+    """A schema table from any source -> the same rows with derived fields filled in."""
+    table = schema.conform(table)
+    titles = table["title"].to_pylist()
+    abstracts = table["abstract"].to_pylist()
+    paper_ids = [ids.arxiv_id(pid) or pid or ids.title_id(title)
+                 for pid, title in zip(table["paper_id"].to_pylist(), titles, strict=True)]
+    repos, urls = [], []
+    for abstract, given_repos, given_urls in zip(
+            abstracts, table["github_repos"].to_pylist(), table["project_urls"].to_pylist(),
+            strict=True):
+        found_repos, found_urls = links.split_links(
+            [abstract], extra_repos=given_repos or (), extra_urls=given_urls or ())
+        repos.append(found_repos)
+        urls.append(found_urls)
+    text_list = pa.list_(pa.string())
+    replacements = {
+        "paper_id": pa.array(paper_ids, pa.string()),
+        "github_repos": pa.array(repos, text_list),
+        "project_urls": pa.array(urls, text_list),
+        "topics": pa.array(taxonomy.tagger().tag_all(titles, abstracts), text_list),
+    }
+    for name, values in replacements.items():
+        table = table.set_column(table.schema.get_field_index(name), name, values)
+    return table

@@ -1,0 +1,59 @@
+"""Write the collection (or a filtered part of it) as CSV or Parquet.
+
+CSV is for people and spreadsheets: lists joined with ``'; '``, dates in ISO 8601, and every
+text cell passed through the CSV injection guard. The same conventions are read back by
+``sources.csv``, so an export ingests back to the same collection.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from papertrends import schema
+from papertrends.csv_safety import neutralise
+from papertrends.sources.csv import LIST_SEPARATOR
+
+
+def csv_table(papers: pd.DataFrame) -> pa.Table:
+    """The frame as an all-text table in schema order, ready to be written as CSV."""
+    table = schema.conform(pa.Table.from_pandas(papers, preserve_index=False))
+    columns = []
+    for column in schema.COLUMNS:
+        values = table[column.name]
+        if column.is_list:
+            values = neutralise(pc.binary_join(values, LIST_SEPARATOR))
+        elif column.is_text:
+            values = neutralise(values)
+        elif pa.types.is_timestamp(column.arrow_type):
+            values = pc.strftime(values, "%Y-%m-%dT%H:%M:%SZ")
+        else:
+            values = values.cast(pa.string())
+        columns.append(values)
+    return pa.table(columns, names=list(schema.COLUMN_NAMES))
+
+
+def to_csv_bytes(papers: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    pa_csv.write_csv(csv_table(papers), buffer,
+                     write_options=pa_csv.WriteOptions(quoting_style="needed"))
+    return buffer.getvalue()
+
+
+def write_csv(papers: pd.DataFrame, path: str | Path) -> None:
+    """Write atomically: a reader never sees half a file, a failure leaves no file behind."""
+    _write_atomically(Path(path), to_csv_bytes(papers))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,191 @@
+"""The filters every page shares, as one value object.
+
+A ``Filters`` is parsed from and written to URL query parameters (so a copied link shows the
+same view), applied in one place as a boolean mask, and described in words for page headers
+and file names. ``None`` means "not narrowed": papers whose date or author count is unknown
+are kept until the user narrows that filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pyarrow.compute as pc
+
+from papertrends.collection import Collection
+
+HAS_CODE_CHOICES = ("any", "yes", "no")
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    topics: tuple[str, ...] = ()
+    search: str = ""
+    min_upvotes: int = 0
+    authors_min: int | None = None
+    authors_max: int | None = None
+    has_code: str = "any"
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    # -- URL form ----------------------------------------------------------------------
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str | Sequence[str]]) -> Filters:
+        """Parse query parameters; invalid values are dropped and listed in ``problems``."""
+        problems: list[str] = []
+
+        def values(key: str) -> list[str]:
+            value = params.get(key)
+            if value is None:
+                return []
+            return [value] if isinstance(value, str) else [str(v) for v in value]
+
+        def one(key: str) -> str | None:
+            found = values(key)
+            return found[-1].strip() if found and found[-1].strip() else None
+
+        def parse(key: str, convert, check=lambda _: True):
+            raw = one(key)
+            if raw is None:
+                return None
+            try:
+                value = convert(raw)
+            except ValueError:
+                value = None
+            if value is None or not check(value):
+                problems.append(f"{key}={raw!r}")
+                return None
+            return value
+
+        has_code = one("code") or "any"
+        if has_code not in HAS_CODE_CHOICES:
+            problems.append(f"code={has_code!r}")
+            has_code = "any"
+        return cls(
+            date_from=parse("from", dt.date.fromisoformat),
+            date_to=parse("to", dt.date.fromisoformat),
+            topics=tuple(dict.fromkeys(t for t in values("topic") if t.strip())),
+            search=one("q") or "",
+            min_upvotes=parse("min_upvotes", int, lambda v: v >= 0) or 0,
+            authors_min=parse("authors_min", int, lambda v: v >= 1),
+            authors_max=parse("authors_max", int, lambda v: v >= 1),
+            has_code=has_code,
+            problems=tuple(problems),
+        )
+
+    def to_params(self) -> dict[str, str | list[str]]:
+        """Only the narrowed filters, so an unfiltered view has a clean URL."""
+        params: dict[str, str | list[str]] = {}
+        if self.date_from:
+            params["from"] = self.date_from.isoformat()
+        if self.date_to:
+            params["to"] = self.date_to.isoformat()
+        if self.topics:
+            params["topic"] = list(self.topics)
+        if self.search.strip():
+            params["q"] = self.search.strip()
+        if self.min_upvotes:
+            params["min_upvotes"] = str(self.min_upvotes)
+        if self.authors_min is not None:
+            params["authors_min"] = str(self.authors_min)
+        if self.authors_max is not None:
+            params["authors_max"] = str(self.authors_max)
+        if self.has_code != "any":
+            params["code"] = self.has_code
+        return params
+
+    def replace(self, **changes) -> Filters:
+        return replace(self, **changes)
+
+    @property
+    def is_narrowed(self) -> bool:
+        return bool(self.to_params())
+
+    # -- applying ----------------------------------------------------------------------
+
+    def mask(self, collection: Collection) -> np.ndarray:
+        """Rows of the collection that pass every filter."""
+        papers = collection.papers
+        keep = np.ones(len(papers), dtype=bool)
+        if not len(papers):
+            return keep
+        if self.date_from or self.date_to:
+            published = papers["published"]
+            known = published.notna().to_numpy()
+            within = known.copy()
+            if self.date_from:
+                within &= (published >= self.date_from).fillna(False).to_numpy(bool)
+            if self.date_to:
+                within &= (published <= self.date_to).fillna(False).to_numpy(bool)
+            keep &= within
+        if self.topics:
+            matrix = collection.topic_matrix
+            wanted = [t for t in self.topics if t in matrix.columns]
+            keep &= matrix[wanted].to_numpy().any(axis=1) if wanted else False
+        for term in search_terms(self.search):
+            pattern = r"(?:^|[^\pL\pN])" + re.escape(term)
+            keep &= pc.fill_null(pc.match_substring_regex(collection.search_text, pattern),
+                                 False).to_numpy(zero_copy_only=False)
+        if self.min_upvotes:
+            keep &= (papers["upvotes"] >= self.min_upvotes).fillna(False).to_numpy(bool)
+        if self.authors_min is not None or self.authors_max is not None:
+            authors = papers["n_authors"]
+            within = authors.notna().to_numpy()
+            if self.authors_min is not None:
+                within &= (authors >= self.authors_min).fillna(False).to_numpy(bool)
+            if self.authors_max is not None:
+                within &= (authors <= self.authors_max).fillna(False).to_numpy(bool)
+            keep &= within
+        if self.has_code != "any":
+            keep &= collection.has_code if self.has_code == "yes" else ~collection.has_code
+        return keep
+
+    # -- words -------------------------------------------------------------------------
+
+    def describe(self) -> str:
+        """The active filters in plain words, e.g. "published 2025-01-01 to 2025-06-30, ..."."""
+        parts = []
+        if self.date_from and self.date_to:
+            parts.append(f"published {self.date_from} to {self.date_to}")
+        elif self.date_from:
+            parts.append(f"published on or after {self.date_from}")
+        elif self.date_to:
+            parts.append(f"published on or before {self.date_to}")
+        if self.topics:
+            parts.append(f"topic {' or '.join(self.topics)}")
+        if search_terms(self.search):
+            parts.append("matching " + " and ".join(f"'{t}'" for t in search_terms(self.search)))
+        if self.min_upvotes:
+            parts.append(f"at least {self.min_upvotes} upvotes")
+        if self.authors_min is not None and self.authors_max is not None:
+            parts.append(f"{self.authors_min} to {self.authors_max} authors")
+        elif self.authors_min is not None:
+            parts.append(f"at least {self.authors_min} authors")
+        elif self.authors_max is not None:
+            parts.append(f"at most {self.authors_max} authors")
+        if self.has_code != "any":
+            parts.append("with GitHub code" if self.has_code == "yes" else "without GitHub code")
+        return ", ".join(parts) if parts else "all papers"
+
+
+def search_terms(query: str) -> list[str]:
+    """Lower-cased words and "quoted phrases" of a search box; all must match.
+
+    A term matches at the start of a word: 'agent' finds 'agents' and 'agentic', 'rl' finds
+    'RLHF' but not 'world'. An unbalanced quote is taken literally rather than rejected.
+    """
+    terms = []
+    for phrase, word in _SEARCH_TERM.findall(query.lower()):
+        term = " ".join((phrase or word).replace('"', " ").split())
+        if term:
+            terms.append(term)
+    return terms
+
+
+_SEARCH_TERM = re.compile(r'"([^"]+)"|(\S+)')

@@ -1,0 +1,59 @@
+"""Sources: turn outside data (saved pages, exported CSV) into schema tables.
+
+Each format has its own module; this one picks the format of a file and reads it whole, so a
+file that fails to parse raises before anything is stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+from papertrends import schema
+from papertrends.errors import InputError
+from papertrends.sources import csv as csv_source
+from papertrends.sources import hf_page
+
+FORMATS = ("auto", hf_page.FORMAT, csv_source.FORMAT)
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    if path.suffix.lower() == ".csv":
+        return csv_source.FORMAT
+    text = data[:20_000].decode("utf-8", errors="replace")
+    if csv_source.looks_like_csv(text):
+        return csv_source.FORMAT
+    if hf_page.looks_like_hf_page(text) or path.suffix.lower() in {".txt", ".md"}:
+        return hf_page.FORMAT
+    raise InputError("cannot tell the format; pass --format "
+                     f"({', '.join(FORMATS[1:])})", path=path)
+
+
+def read_bytes(data: bytes, path: str | Path, *, fmt: str = "auto", year: int | None = None
+               ) -> tuple[str, pa.Table]:
+    """(format used, schema table) for one input; raises InputError naming file and line."""
+    path = Path(path)
+    if fmt == "auto":
+        fmt = detect_format(path, data)
+    label = f"{fmt}:{path.name}"
+    if fmt == csv_source.FORMAT:
+        return fmt, csv_source.parse_csv(data, path=path, source=label)
+    if fmt == hf_page.FORMAT:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+        return fmt, schema.to_table(hf_page.parse_hf_page(text, year=year, path=path,
+                                                          source=label))
+    raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", path=path)
+
+
+def read_path(path: str | Path, *, fmt: str = "auto", year: int | None = None
+              ) -> tuple[str, pa.Table]:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror})", path=path) from None
+    return read_bytes(data, path, fmt=fmt, year=year)

@@ -1,0 +1,124 @@
+"""Read a CSV exported by Papertrends back into records.
+
+The exporter's conventions are undone here: list cells joined with ``'; '`` are split, the CSV
+injection prefix is removed, empty cells mean unknown. Columns this version does not know are
+ignored and columns it knows but the file lacks stay missing, so files exported by older or
+newer versions still ingest.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from papertrends import schema
+from papertrends.csv_safety import restore
+from papertrends.errors import InputError
+
+FORMAT = "csv"
+LIST_SEPARATOR = "; "
+REQUIRED = ("paper_id", "title")
+
+
+def looks_like_csv(text: str) -> bool:
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    return "paper_id" in first_line and "," in first_line
+
+
+def parse_csv(data: bytes, *, path: str | Path | None = None, source: str | None = None
+              ) -> pa.Table:
+    """CSV bytes -> a schema table. Raises InputError naming the line and field on bad cells."""
+    where = path if path is not None else "CSV"
+    header = _header(data, where)
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise InputError(
+            f"not a Papertrends CSV: the header has no {', '.join(map(repr, missing))} column "
+            f"(found {', '.join(header[:6]) or 'nothing'})", path=where, line=1)
+    known = [name for name in header if name in schema.BY_NAME]
+    try:
+        raw = pa_csv.read_csv(
+            io.BytesIO(data),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header}, include_columns=known,
+                strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"not well-formed CSV: {exc}", path=where) from None
+    columns = {name: _convert(raw[name], name, data, where) for name in known}
+    if source is not None and "source" not in columns:
+        columns["source"] = pa.array([source] * raw.num_rows, pa.string())
+    table = schema.conform(pa.table(columns) if columns else pa.table({}))
+    _require(table, "paper_id", data, where)
+    _require(table, "title", data, where)
+    return table
+
+
+def _header(data: bytes, where: str | Path) -> list[str]:
+    try:
+        first = data.split(b"\n", 1)[0].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", path=where, line=1) from None
+    return [name.strip() for name in next(csv.reader([first]), [])]
+
+
+def _convert(values: pa.ChunkedArray, name: str, data: bytes, where: str | Path) -> pa.Array:
+    column = schema.BY_NAME[name]
+    empty = pc.equal(values, "")
+    if column.is_list:
+        text = restore(values)
+        return pc.if_else(empty, pa.scalar([], column.arrow_type),
+                          pc.split_pattern(text, LIST_SEPARATOR)).cast(column.arrow_type)
+    if column.is_text:
+        return pc.if_else(empty, pa.scalar(None, pa.string()), restore(values))
+    nullable = pc.if_else(empty, pa.scalar(None, pa.string()), values)
+    if pa.types.is_integer(column.arrow_type):
+        valid = pc.or_kleene(pc.is_null(nullable), pc.match_substring_regex(nullable, r"^\d+$"))
+        _fail_on_first_invalid(valid, data, where, name, "a whole number of 0 or more")
+        return nullable.cast(column.arrow_type)
+    pattern = (r"^\d{4}-\d{2}-\d{2}$" if pa.types.is_date(column.arrow_type)
+               else r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+    valid = pc.or_kleene(pc.is_null(nullable), pc.match_substring_regex(nullable, pattern))
+    expected = "a date as YYYY-MM-DD" if pa.types.is_date(column.arrow_type) else (
+        "a timestamp as YYYY-MM-DDTHH:MM:SSZ")
+    _fail_on_first_invalid(valid, data, where, name, expected)
+    if pa.types.is_timestamp(column.arrow_type):
+        # A timestamp without an offset is taken as UTC, the offset the exporter writes.
+        has_offset = pc.match_substring_regex(nullable, r"(Z|[+-]\d{2}:?\d{2})$")
+        nullable = pc.if_else(has_offset, nullable, pc.binary_join_element_wise(nullable, "Z", ""))
+    try:
+        return nullable.cast(column.arrow_type)
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"expected {expected} ({exc})", path=where, field=name) from None
+
+
+def _fail_on_first_invalid(valid: pa.ChunkedArray, data: bytes, where: str | Path, name: str,
+                           expected: str) -> None:
+    if pc.all(valid).as_py():
+        return
+    row = pc.index(valid, False).as_py()
+    line, value = _locate(data, row, name)
+    raise InputError(f"expected {expected}, found {value!r}", path=where, line=line, field=name)
+
+
+def _require(table: pa.Table, name: str, data: bytes, where: str | Path) -> None:
+    missing = pc.is_null(table[name])
+    if pc.any(missing).as_py():
+        line, _ = _locate(data, pc.index(missing, True).as_py(), name)
+        raise InputError("this field must not be empty", path=where, line=line, field=name)
+
+
+def _locate(data: bytes, row: int, name: str) -> tuple[int, str]:
+    """The file line on which data row ``row`` starts (cells may hold newlines) and its cell."""
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    start = 2
+    for index, record in enumerate(reader):
+        if index == row:
+            return start, record.get(name) or ""
+        start = reader.line_num + 1
+    return row + 2, ""

@@ -1,0 +1,267 @@
+"""The collection's only home: one DuckDB file.
+
+Why DuckDB: a million papers fit in one columnar file that loads into Arrow-backed pandas in
+well under a second, and every ingest is a real transaction. DuckDB lets one process open a
+file for writing at a time, so connections are held only for the length of one transaction and
+opening retries with backoff while another process (the dashboard, a CLI ingest) has it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from papertrends import schema
+from papertrends.errors import InputError, StoreBusyError
+from papertrends.topics import Taxonomy
+
+DB_ENV = "PAPERTRENDS_DB"
+DEFAULT_DB = Path("data/papers.duckdb")
+CHUNK_ROWS = 50_000
+
+# How each column is merged when a stored paper is seen again (``c`` is the incoming row,
+# ``p`` the stored one). New knowledge wins, unknown never overwrites known, history is kept.
+_MERGE = {
+    "authors": "CASE WHEN len(c.authors) > 0 THEN c.authors ELSE p.authors END",
+    "github_repos": "list_concat(p.github_repos, "
+                    "list_filter(c.github_repos, lambda x: NOT list_contains(p.github_repos, x)))",
+    "project_urls": "list_concat(p.project_urls, "
+                    "list_filter(c.project_urls, lambda x: NOT list_contains(p.project_urls, x)))",
+    "topics": "c.topics",  # derived from the current taxonomy, not knowledge to keep
+    "source": "p.source",
+    "first_seen": "p.first_seen",
+}
+_NOT_CONTENT = {"paper_id", "topics", "source", "first_seen", "last_updated"}
+_CONTENT = [c.name for c in schema.COLUMNS if c.name not in _NOT_CONTENT]
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    new: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    def __str__(self) -> str:
+        return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged"
+
+
+class Store:
+    """A paper collection in one DuckDB file."""
+
+    def __init__(self, path: str | Path | None = None, *, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.lock_timeout = lock_timeout
+
+    # -- connections -------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                connection = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"{self.path} is locked by another process (an ingest?) and stayed "
+                        f"locked for {self.lock_timeout:.0f} s; try again when it has finished"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def fingerprint(self) -> tuple[str, int, int, int]:
+        """Changes whenever the file's content may have changed: the key for derived caches."""
+        parts = [str(self.path.resolve())]
+        for file in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                stat = file.stat()
+                parts.extend((stat.st_mtime_ns, stat.st_size))
+            except FileNotFoundError:
+                parts.extend((0, 0))
+        return (parts[0], parts[1] + parts[3], parts[2], parts[4])
+
+    def _create(self, connection: duckdb.DuckDBPyConnection) -> None:
+        columns = ", ".join(f"{c.name} {c.sql_type}" for c in schema.COLUMNS)
+        connection.execute(f"CREATE TABLE IF NOT EXISTS papers ({columns})")
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS ingests (ingested_at TIMESTAMPTZ, source VARCHAR, "
+            "new BIGINT, updated BIGINT, unchanged BIGINT)")
+
+    # -- reading -----------------------------------------------------------------------
+
+    def load(self) -> pd.DataFrame:
+        """The whole collection as a schema frame (Arrow-backed columns)."""
+        if not self.exists():
+            return schema.empty_frame()
+        with self._connect(read_only=True) as connection:
+            table = connection.sql(
+                f"SELECT {', '.join(schema.COLUMN_NAMES)} FROM papers").to_arrow_table()
+        return schema.to_frame(table)
+
+    def ingest_log(self) -> pd.DataFrame:
+        """One row per ingest: when, from where, and how many papers were new or updated."""
+        if not self.exists():
+            return pd.DataFrame(columns=["ingested_at", "source", "new", "updated", "unchanged"])
+        with self._connect(read_only=True) as connection:
+            return connection.execute("SELECT * FROM ingests ORDER BY ingested_at").df()
+
+    def taxonomy_digest(self) -> str | None:
+        if not self.exists():
+            return None
+        with self._connect(read_only=True) as connection:
+            rows = connection.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchall()
+        return rows[0][0] if rows else None
+
+    # -- writing -----------------------------------------------------------------------
+
+    def ingest(self, batches: Sequence[tuple[str, pa.Table]], taxonomy: Taxonomy, *,
+               progress: Callable[[int], None] | None = None,
+               now: dt.datetime | None = None) -> list[IngestReport]:
+        """Merge enriched ``(label, table)`` batches into the collection in one transaction.
+
+        Papers are matched on ``paper_id``: new ones are inserted; known ones take the new
+        upvotes and any field the store did not know, keep ``first_seen`` and ``source``, and
+        get a new ``last_updated`` only when a stored value really changed, so ingesting the
+        same input twice leaves the same rows. Nothing is visible to readers until the commit;
+        a failure or a kill before it leaves the store as it was. ``progress`` is called with
+        the number of rows merged after each chunk.
+        """
+        batches = [(label, _last_per_id(schema.conform(table))) for label, table in batches]
+        now = now or dt.datetime.now(dt.UTC)
+        reports = []
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect(read_only=False) as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                self._create(connection)
+                self._retag_if_changed(connection, taxonomy)
+                for label, table in batches:
+                    counts = [0, 0, 0]
+                    for start in range(0, table.num_rows, CHUNK_ROWS):
+                        chunk = table.slice(start, CHUNK_ROWS)
+                        counts = [a + b for a, b in zip(
+                            counts, _merge_chunk(connection, chunk, now), strict=True)]
+                        if progress:
+                            progress(chunk.num_rows)
+                    connection.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?)",
+                                       [now, label, *counts])
+                    reports.append(IngestReport(*counts))
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return reports
+
+    def sync_topics(self, taxonomy: Taxonomy) -> bool:
+        """Re-tag every stored paper when the taxonomy file changed. True when it did."""
+        if not self.exists() or self.taxonomy_digest() == taxonomy.digest:
+            return False
+        with self._connect(read_only=False) as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                self._create(connection)
+                self._retag_if_changed(connection, taxonomy)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return True
+
+    def _retag_if_changed(self, connection: duckdb.DuckDBPyConnection,
+                          taxonomy: Taxonomy) -> None:
+        rows = connection.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchall()
+        if rows and rows[0][0] == taxonomy.digest:
+            return
+        texts = connection.sql("SELECT paper_id, title, abstract FROM papers").to_arrow_table()
+        if texts.num_rows:
+            tags = taxonomy.tagger().tag_all(texts["title"].to_pylist(),
+                                              texts["abstract"].to_pylist())
+            retagged = pa.table({"paper_id": texts["paper_id"],
+                                 "topics": pa.array(tags, pa.list_(pa.string()))})
+            connection.register("retagged", retagged)
+            connection.execute("UPDATE papers SET topics = r.topics FROM retagged r "
+                               "WHERE papers.paper_id = r.paper_id")
+            connection.unregister("retagged")
+        connection.execute("DELETE FROM meta WHERE key = 'taxonomy'")
+        connection.execute("INSERT INTO meta VALUES ('taxonomy', ?)", [taxonomy.digest])
+
+
+def _last_per_id(table: pa.Table) -> pa.Table:
+    """Keep the last record of each paper_id: within one input the later sighting wins."""
+    ids = table["paper_id"]
+    if pc.any(pc.is_null(ids)).as_py():
+        raise InputError("a record has no paper_id", field="paper_id")
+    if pc.count_distinct(ids).as_py() == table.num_rows:
+        return table
+    positions = pa.table({"paper_id": ids, "row": pa.array(range(table.num_rows))})
+    last = positions.group_by("paper_id", use_threads=False).aggregate([("row", "max")])
+    return table.take(pc.sort_indices(last["row_max"]))
+
+
+def _merge_chunk(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
+                 now: dt.datetime) -> tuple[int, int, int]:
+    connection.register("chunk", chunk)
+    merged_columns = ["c.paper_id AS paper_id"]
+    for name in schema.COLUMN_NAMES[1:]:
+        # last_updated is decided below, once we know whether the content changed.
+        rule = "p.last_updated" if name == "last_updated" else _MERGE.get(
+            name, f"coalesce(c.{name}, p.{name})")
+        merged_columns.append(f"CASE WHEN p.paper_id IS NULL THEN c.{name} ELSE {rule} END"
+                              f" AS {name}")
+    changed = " OR ".join(f"m.{name} IS DISTINCT FROM p.{name}" for name in _CONTENT)
+    any_diff = " OR ".join(f"m.{c} IS DISTINCT FROM p.{c}" for c in schema.COLUMN_NAMES)
+    connection.execute(f"""
+        CREATE OR REPLACE TEMP TABLE merged AS
+        WITH m AS (
+            SELECT {', '.join(merged_columns)}, p.paper_id IS NULL AS is_new
+            FROM chunk c LEFT JOIN papers p ON p.paper_id = c.paper_id
+        )
+        SELECT m.* EXCLUDE (first_seen, last_updated),
+               CASE WHEN m.is_new THEN coalesce(m.first_seen, $now) ELSE m.first_seen END
+                   AS first_seen,
+               CASE WHEN m.is_new THEN coalesce(m.last_updated, $now)
+                    WHEN {changed} THEN $now ELSE p.last_updated END AS last_updated,
+               NOT m.is_new AND ({changed}) AS is_updated,
+               m.is_new OR {any_diff} AS is_written
+        FROM m LEFT JOIN papers p ON p.paper_id = m.paper_id
+    """, {"now": now})
+    connection.unregister("chunk")
+    new, updated = connection.execute(
+        "SELECT count(*) FILTER (is_new), count(*) FILTER (is_updated) FROM merged").fetchall()[0]
+    columns = ", ".join(schema.COLUMN_NAMES)
+    connection.execute("DELETE FROM papers WHERE paper_id IN "
+                       "(SELECT paper_id FROM merged WHERE is_written AND NOT is_new)")
+    connection.execute(f"INSERT INTO papers ({columns}) SELECT {columns} FROM merged "
+                       "WHERE is_written")
+    connection.execute("DROP TABLE merged")
+    return new, updated, chunk.num_rows - new - updated
