@@ -1,29 +1,18 @@
-"""Paper Trends dashboard: a summary of the stored collection."""
-
-from pathlib import Path
+"""Paper Trends: the dashboard's frame (page setup, shared filters, navigation)."""
 
 import streamlit as st
 
-from papertrends.analytics.summary import compute_key_figures
-from papertrends.enrich import enrich
-from papertrends.sources import read_path
-from papertrends.store import Store
-from papertrends.topics import load_taxonomy
-
-SEED = Path(__file__).parent / "data" / "hf_papers_seed.txt"
+from papertrends import ui
 
 st.set_page_config(page_title="Paper Trends", page_icon=":material/trending_up:", layout="wide")
-store = Store()
-taxonomy = load_taxonomy()
-if not store.exists():
-    with st.spinner("Building the collection from the shipped Papers page..."):
-        _, table = read_path(SEED)
-        store.ingest([(f"hf-page:{SEED.name}", enrich(table, taxonomy))], taxonomy)
-store.sync_topics(taxonomy)
-figures = compute_key_figures(store.load())
-st.title("Paper Trends")
-columns = st.columns(4)
-columns[0].metric("Papers", figures["papers"])
-columns[1].metric("Published", f"{figures['first_published']} to {figures['last_published']}")
-columns[2].metric("Median authors", figures["median_authors"])
-columns[3].metric("With GitHub code", f"{figures['share_with_code']:.0%}")
+
+pages = st.navigation([
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
+    st.Page("pages/authors.py", title="Authors", icon=":material/groups:"),
+    st.Page("pages/keywords.py", title="Keywords", icon=":material/cloud:"),
+    st.Page("pages/github.py", title="GitHub", icon=":material/code:"),
+    st.Page("pages/explore.py", title="Explore", icon=":material/table_view:"),
+])
+ui.build_view()
+pages.run()

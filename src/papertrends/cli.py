@@ -60,6 +60,12 @@ def main(quiet: bool) -> None:
                         format="papertrends: %(message)s", stream=sys.stderr)
 
 
+def _progress(total: int, label: str) -> tqdm:
+    """A progress bar on stderr, shown only for work big enough to take a few seconds."""
+    return tqdm(total=total, unit=" papers", desc=label, file=sys.stderr,
+                disable=total < _PROGRESS_MIN_ROWS)
+
+
 def _open(db: Path, topics_path: Path | None) -> Collection:
     store = Store(db)
     if not store.exists():
@@ -93,10 +99,10 @@ def ingest(paths: tuple[Path, ...], fmt: str, year: int | None, db: Path,
     batches = []
     for path in paths:
         used, table = read_path(path, fmt=fmt, year=year)
-        batches.append((f"{used}:{path.name}", enrich(table, taxonomy)))
+        with _progress(table.num_rows, f"tagging {path.name}") as bar:
+            batches.append((f"{used}:{path.name}", enrich(table, taxonomy, bar.update)))
     total = sum(table.num_rows for _, table in batches)
-    with tqdm(total=total, unit=" papers", desc="storing", disable=total < _PROGRESS_MIN_ROWS,
-              file=sys.stderr) as bar:
+    with _progress(total, "storing") as bar:
         reports = Store(db).ingest(batches, taxonomy, progress=bar.update)
     for (label, _), report in zip(batches, reports, strict=True):
         logging.info("%s: %s", label, report)

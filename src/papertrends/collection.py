@@ -8,6 +8,7 @@ membership matrix, the term index) instead of string work per row on each rerun.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from papertrends import schema
-from papertrends.terms import TermIndex, build_term_index
+
+if TYPE_CHECKING:  # terms needs scikit-learn, seconds to import: only the dashboard loads it
+    from papertrends.terms import TermIndex
 
 
 class Collection:
@@ -68,5 +71,6 @@ class Collection:
     def term_index(self, source: str = "both") -> TermIndex:
         """Document-term counts for titles, abstracts or both, built once per source."""
         if source not in self._term_indexes:
+            from papertrends.terms import build_term_index
             self._term_indexes[source] = build_term_index(self.papers, source)
         return self._term_indexes[source]

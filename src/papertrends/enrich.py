@@ -7,15 +7,33 @@ values whichever source it came from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 
 from papertrends import ids, links, schema
-from papertrends.topics import Taxonomy
+from papertrends.topics import Taxonomy, TopicTagger
+
+_CHUNK_ROWS = 10_000
 
 
-def enrich(table: pa.Table, taxonomy: Taxonomy) -> pa.Table:
-    """A schema table from any source -> the same rows with derived fields filled in."""
+def enrich(table: pa.Table, taxonomy: Taxonomy,
+           progress: Callable[[int], None] | None = None) -> pa.Table:
+    """A schema table from any source -> the same rows with derived fields filled in.
+
+    ``progress`` is called with the number of rows done after each chunk.
+    """
     table = schema.conform(table)
+    tagger = taxonomy.tagger()
+    chunks = []
+    for start in range(0, table.num_rows, _CHUNK_ROWS):
+        chunks.append(_enrich_chunk(table.slice(start, _CHUNK_ROWS), tagger))
+        if progress:
+            progress(chunks[-1].num_rows)
+    return pa.concat_tables(chunks) if chunks else table
+
+
+def _enrich_chunk(table: pa.Table, tagger: TopicTagger) -> pa.Table:
     titles = table["title"].to_pylist()
     abstracts = table["abstract"].to_pylist()
     paper_ids = [ids.arxiv_id(pid) or pid or ids.title_id(title)
@@ -33,7 +51,7 @@ def enrich(table: pa.Table, taxonomy: Taxonomy) -> pa.Table:
         "paper_id": pa.array(paper_ids, pa.string()),
         "github_repos": pa.array(repos, text_list),
         "project_urls": pa.array(urls, text_list),
-        "topics": pa.array(taxonomy.tagger().tag_all(titles, abstracts), text_list),
+        "topics": pa.array(tagger.tag_all(titles, abstracts), text_list),
     }
     for name, values in replacements.items():
         table = table.set_column(table.schema.get_field_index(name), name, values)

@@ -57,3 +57,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def export_filename(papers: pd.DataFrame, date_from=None, date_to=None) -> str:
+    """'papers_2024-01-01_to_2025-06-30.csv': the filter's date range, else the rows' span."""
+    known = papers["published"].dropna() if len(papers) else papers["published"]
+    start = date_from or (known.min() if len(known) else None)
+    end = date_to or (known.max() if len(known) else None)
+    if start is None or end is None:
+        return "papers.csv"
+    return f"papers_{start}_to_{end}.csv"

@@ -136,7 +136,7 @@ class Filters:
             keep &= (papers["upvotes"] >= self.min_upvotes).fillna(False).to_numpy(bool)
         if self.authors_min is not None or self.authors_max is not None:
             authors = papers["n_authors"]
-            within = authors.notna().to_numpy()
+            within = authors.notna().to_numpy().copy()  # to_numpy() may be read-only
             if self.authors_min is not None:
                 within &= (authors >= self.authors_min).fillna(False).to_numpy(bool)
             if self.authors_max is not None:

@@ -78,10 +78,13 @@ def split_links(texts: Iterable[str | None], extra_repos: Iterable[str] = (),
     repos: dict[str, str] = {}
     urls: dict[str, str] = {}
     candidates = [u for text in texts if text for u in find_urls(text)]
-    for value in [*extra_repos, *candidates, *extra_urls]:
+    # Only a repository field may say just 'owner/repo'; in a link field that is a relative link.
+    values = [*((v, True) for v in extra_repos), *((v, False) for v in [*candidates, *extra_urls])]
+    for value, is_repo_field in values:
         value = value.strip()
-        repo = github_repo(value) or (github_repo(f"github.com/{value}")
-                                      if value.count("/") == 1 and "://" not in value else None)
+        repo = github_repo(value) or (
+            github_repo(f"github.com/{value}")
+            if is_repo_field and value.count("/") == 1 and "://" not in value else None)
         if repo:
             repos.setdefault(repo.lower(), repo)
         elif _GITHUB.match(value):

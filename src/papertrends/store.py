@@ -86,7 +86,7 @@ class Store:
                 if time.monotonic() >= deadline:
                     raise StoreBusyError(
                         f"{self.path} is locked by another process (an ingest?) and stayed "
-                        f"locked for {self.lock_timeout:.0f} s; try again when it has finished"
+                        f"locked for {self.lock_timeout:g} s; try again when it has finished"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
@@ -124,6 +124,8 @@ class Store:
         if not self.exists():
             return schema.empty_frame()
         with self._connect(read_only=True) as connection:
+            if not _has_table(connection, "papers"):
+                return schema.empty_frame()
             table = connection.sql(
                 f"SELECT {', '.join(schema.COLUMN_NAMES)} FROM papers").to_arrow_table()
         return schema.to_frame(table)
@@ -133,12 +135,17 @@ class Store:
         if not self.exists():
             return pd.DataFrame(columns=["ingested_at", "source", "new", "updated", "unchanged"])
         with self._connect(read_only=True) as connection:
+            if not _has_table(connection, "ingests"):
+                return pd.DataFrame(columns=["ingested_at", "source", "new", "updated",
+                                             "unchanged"])
             return connection.execute("SELECT * FROM ingests ORDER BY ingested_at").df()
 
     def taxonomy_digest(self) -> str | None:
         if not self.exists():
             return None
         with self._connect(read_only=True) as connection:
+            if not _has_table(connection, "meta"):
+                return None
             rows = connection.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchall()
         return rows[0][0] if rows else None
 
@@ -216,6 +223,12 @@ class Store:
         connection.execute("INSERT INTO meta VALUES ('taxonomy', ?)", [taxonomy.digest])
 
 
+def _has_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """False in a file whose first ingest failed or was killed: the tables were never committed."""
+    return connection.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                              [name]).fetchall()[0][0] > 0
+
+
 def _last_per_id(table: pa.Table) -> pa.Table:
     """Keep the last record of each paper_id: within one input the later sighting wins."""
     ids = table["paper_id"]
@@ -225,7 +238,8 @@ def _last_per_id(table: pa.Table) -> pa.Table:
         return table
     positions = pa.table({"paper_id": ids, "row": pa.array(range(table.num_rows))})
     last = positions.group_by("paper_id", use_threads=False).aggregate([("row", "max")])
-    return table.take(pc.sort_indices(last["row_max"]))
+    rows = last["row_max"]
+    return table.take(pc.take(rows, pc.sort_indices(rows)))  # those rows, in file order
 
 
 def _merge_chunk(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,

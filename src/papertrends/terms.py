@@ -5,17 +5,21 @@ sparse matrix); a filtered keyword cloud or a rising-terms table is then a produ
 mask with that matrix, which stays fast at a million papers, instead of re-tokenising every
 abstract on every rerun.
 
-Terms are single words and two- and three-word phrases. Phrases never span an English stop
-word or a filler word ("we propose a novel", "paper", "results"), so "large language models"
-is a phrase and "model of the" is not. Generic words such as "model" or "learning" are not
-terms alone but may sit inside a phrase ("reinforcement learning"). Plural and singular forms
-are merged into one term, shown in its more frequent spelling.
+Terms are single words and two- and three-word phrases. Phrases never span punctuation, a
+number, an English stop word or a filler word ("we propose a novel", "paper", "results"), so
+"large language models" is a phrase and "model of the" is not. Generic words such as "model" or
+"learning" are not terms alone but may sit inside a phrase ("reinforcement learning"). URLs,
+LaTeX commands ("\\textsc") and numbers are never terms. Plural and singular forms are merged
+into one term, shown in its more frequent spelling. A term that almost only occurs inside one
+longer term ("large language" inside "large language models") is dropped in favour of it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -24,47 +28,218 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 SOURCES = ("both", "titles", "abstracts")
 MAX_PHRASE_WORDS = 3
+# A term is dropped when one longer term holds this share of its occurrences, or all but one.
+SUBSUMED_SHARE = 0.9
 
-_TOKEN = re.compile(r"[a-z][a-z0-9]*(?:['\u2019-][a-z0-9]+)*")
-# Words that carry no meaning in an abstract: they end a phrase like a stop word does.
-FILLER_WORDS = frozenset("""
-    paper papers propose proposes proposed proposing present presents presented introduce
-    introduces introduced approach approaches result results show shows shown showing demonstrate
-    demonstrates demonstrated novel new based using use used uses existing work works study
-    studies achieve achieves achieved achieving significantly significant furthermore moreover
-    additionally however specifically particular particularly various different including
-    include includes extensive experiments experimental experiment effectiveness effective
-    effectively state-of-the-art sota outperforms outperform outperforming compared comparison
-    address addresses challenge challenges challenging recent recently key enable enables
-    enabling provide provides providing able ability abilities make makes making way ways
-    leverage leverages leveraging method methods methodology task tasks remains remain
-    crucial important critical great greater high higher low lower code available github https
-    http com org www io et al e g i ie eg cite etc respectively overall finally first second
-    third fourth one two three four five second also well across via within without further
-    given however thus therefore allows allow allowing aim aims paradigm potential wide widely
-    like despite yet still often strong stronger robust improve improves improved improving
-    improvement improvements performance datasets dataset data end framework frameworks
-    consistently considerable substantial substantially simple effectively best better
+# Words, including hyphenated ones ("multi-turn", "gpt-4o"), or one punctuation mark that ends
+# a phrase (a quote, a dash between spaces). An apostrophe inside a word stays, so that a
+# possessive "'s" can be cut off.
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*|[^\w\s-]|(?<![^\W_])-|-(?![^\W_])")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|io|ai|edu|html?)\b\S*",
+                  re.IGNORECASE)
+_LATEX = re.compile(r"\\[a-zA-Z]+")
+_ET_AL = re.compile(r"\bet\s+al\b\.?", re.IGNORECASE)
+_DIMENSIONS = re.compile(r"\d+d")  # "3d", "2d": words even though they start with a digit
+
+# Stop words of scikit-learn that are content words in AI abstracts ("recommender system").
+_CONTENT_WORDS = frozenset("""
+    system interest detail fire bill call name move part side top bottom front full empty
+    thick thin mill cry sincere serious
 """.split())
+# Words that carry no meaning in an abstract: they end a phrase like a stop word does.
+# Academic prose: what a paper does ("propose", "demonstrate"), how well ("significantly",
+# "state-of-the-art") and the nouns it talks about itself with ("approach", "results").
+FILLER_WORDS = frozenset("""
+    paper papers work works study studies article report authors author introduction approach
+    approaches method methods methodology framework frameworks scheme result results finding
+    findings outcome outcomes observation observations evidence insight insights implication
+    implications contribution contributions experiment experiments experimental experimentally
+    empirical empirically theoretical theoretically propose proposes proposed proposing present
+    presents presented presenting introduce introduces introduced introducing show shows showed
+    shown showing demonstrate demonstrates demonstrated demonstrating achieve achieves achieved
+    achieving outperform outperforms outperformed outperforming surpass surpasses surpassing
+    exceed exceeds exceeding yield yields yielding attain attains reach reaches boost boosts
+    boosting improve improves improved improving improvement improvements enhance enhances
+    enhanced enhancing enhancement address addresses addressed addressing tackle tackles
+    tackling handle handles handling solve solves solving mitigate mitigates mitigating
+    alleviate alleviates overcome overcomes leverage leverages leveraged leveraging utilize
+    utilizes utilized utilizing utilise utilises employ employs employed employing adopt adopts
+    adopted adopting exploit exploits exploiting harness harnesses harnessing apply applies
+    applied applying used using make makes making made enable enables enabled enabling allow
+    allows allowed allowing provide provides provided providing offer offers offering facilitate
+    facilitates facilitating ensure ensures ensuring support supports supported supporting help
+    helps helped require requires required requiring involve involves involved involving consist
+    consists consisting comprise comprises comprising contain contains containing include
+    includes included including incorporate incorporates incorporated incorporating integrate
+    integrates integrated integrating combine combines combined combining build builds built
+    building construct constructs constructed constructing create creates created creating
+    develop develops developed developing design designed designing produce produces produced
+    producing generate generates generated generating explore explores explored exploring
+    investigate investigates investigated investigating examine examines examined examining
+    analyze analyzes analyzed analyzing analyse analyses analysed analysing evaluate evaluates
+    evaluated evaluating assess assesses assessed assessing measure measures measured measuring
+    quantify quantifies characterize characterizes identify identifies identified identifying
+    reveal reveals revealed revealing uncover uncovers uncovered discover discovers discovered
+    observe observes observed observing suggest suggests suggested suggesting indicate indicates
+    indicated indicating highlight highlights highlighted highlighting confirm confirms
+    confirmed verify verifies verified validate validates validated prove proves proven
+    establish establishes established conduct conducts conducted conducting perform performs
+    performed performing exhibit exhibits exhibited exhibiting consider considers considered
+    considering focus focuses focused focusing aim aims aimed aiming seek seeks seeking strive
+    attempt attempts attempted remain remains remained remaining persist persists suffer suffers
+    suffering struggle struggles struggling fail fails failed failing hinder hinders hindering
+    limit limits limited limiting lack lacks lacking rely relies relied relying depend depends
+    depending pose poses posed raise raises raised become becomes becoming serve serves serving
+    play plays playing bring brings bridge bridges bridging gain gains obtain obtains obtained
+    extend extends extended extending capture captures captured capturing maintain maintains
+    maintained maintaining describe describes described discuss discusses discussed define
+    defines defined denote denotes term termed terms call called named dubbed coined release
+    released releasing need needs needed emerge emerges emerged emerging exist exists existing
+    lead leads led leading inspire inspired inspiring motivate motivated motivating implement
+    implements implemented implementation implementations face faces faced interact interacts
+    interacting adapt adapts adapted adapting predict predicts predicted predicting understand
+    understands understood explain explains explained reduce reduces reduced reducing reduction
+    increase increases increased increasing decrease decreases decreased grow grows growing
+    grown advance advances advanced advancing advancement advancements progress progresses
+    change changes changing changed novel new recent recently current currently previous
+    previously prior traditional conventional typical typically standard common commonly popular
+    widely wide various different diverse diversity multiple numerous several certain specific
+    specifically particular particularly especially notably notable remarkable remarkably
+    impressive impressively significant significantly substantial substantially considerable
+    considerably marked markedly dramatic dramatically superior competitive comparable compared
+    compare compares comparing comparison comparisons relative relatively similar similarly
+    unlike versus vs respectively respective corresponding related relevant associated
+    underlying inherent inherently fundamental fundamentally essential essentially important
+    importance importantly crucial crucially critical critically vital key main mainly major
+    majority primary primarily largely mostly central core whole overall general generally broad
+    broader broadly wide-ranging comprehensive comprehensively extensive extensively thorough
+    thoroughly systematic systematically detailed details simple simply easy easily
+    straightforward effective effectively effectiveness efficient efficiently efficiency
+    accurate accurately successful successfully success robust powerful sophisticated promising
+    potential potentially possible feasible feasibility practical practically useful usefulness
+    valuable reliable reliably flexible flexibility versatile seamless seamlessly scalable
+    unified holistic strong stronger strongest great greater greatly high higher highest highly
+    low lower lowest good better best worse poor poorly suboptimal optimal rich richer rapid
+    rapidly fast faster quickly slow able unable capable ability abilities capability
+    capabilities state-of-the-art sota further furthermore moreover additionally additional
+    however nevertheless nonetheless thus therefore hence consequently subsequently ultimately
+    eventually finally lastly first firstly second secondly third fourth one two three four five
+    also well across via within without towards toward beyond despite like yet still often
+    frequently usually rarely directly explicitly implicitly automatically manually naturally
+    dynamically jointly independently separately simultaneously accordingly according regarding
+    respect instead whereas meanwhile increasingly preliminary real-life everyday daily
+    widespread ongoing latest modern contemporary massive huge vast little original initial
+    final early late order challenge challenges challenging issue issues problem problems
+    difficulty difficulties limitation limitations drawback drawbacks shortcoming shortcomings
+    bottleneck bottlenecks gap gaps demand demands requirement requirements goal goals purpose
+    motivation idea ideas concept concepts notion aspect aspects component components element
+    elements factor factors property properties characteristic characteristics way ways manner
+    fashion means kind kinds type types sort form forms variety range number numbers amount
+    portion proportion fraction degree extent level levels magnitude times example examples case
+    cases scenario scenarios setting settings situation situations circumstances field fields
+    area areas community literature practice practices practitioners researchers developers
+    people role roles impact impacts effect effects advantage advantages benefit benefits merit
+    merits value significance trend trends direction directions avenue avenues opportunity
+    opportunities possibility possibilities perspective perspectives paradigm phase phases stage
+    stages part parts piece pieces thing things version versions variant variants alternative
+    alternatives counterpart counterparts nature does did doing code available github https http
+    com org www io et al e g i ie eg cite etc project page publicly public open-source open
+    source dataset datasets performance performances complex based development developments
+    future given difficult known effort efforts contrast explicit implicit just direct desired
+    desire million millions billion billions thousand thousands hundreds minimal ask asks asked
+    average consistent consistently act acts argue argues distinct engage engages follow follows
+    followed hope larger smaller necessary promise refine refines reflect reflects resulting
+    calls correct correctly carefully account addition basic complete completes contribute
+    determine determines far fully merely collect collects inform informs match matches
+    guarantee guarantees assist assists augment augments balance balances discovering formulate
+    formulates evolve evolves elicit elicits navigate navigates optimize optimizes generalize
+    generalizes execute executes executing simulate simulates simulating decompose decomposes
+    deploy deploys deployed select selects selected selecting
+""".split()) - _CONTENT_WORDS
 # Too general alone, but meaningful inside a phrase ("reinforcement learning", "language model").
 GENERIC_WORDS = frozenset("""
-    model models learning training language large system systems network networks set based
-    human time level large-scale multi single real world process information problem problems
-    quality generation analysis evaluation tasks design approach
-""".split())
-_BREAKS = frozenset(ENGLISH_STOP_WORDS) | FILLER_WORDS
+    model models modeling modelling learning learn learned learns training train trained trains
+    language languages large small long short system systems network networks set sets human
+    humans time multi single real world process processes processing information quality
+    generation analysis evaluation evaluations data real-world high-quality fine-grained
+    human-like end-to-end long-term short-term pre-trained pretrained open-ended well-known
+    large-scale general-purpose benchmark benchmarks natural step steps mechanism mechanisms
+    strategy strategies application applications research domain domains technique techniques
+    algorithm algorithms architecture architectures pipeline pipelines module modules structure
+    structures structured feature features representation representations input inputs output
+    outputs content dynamic dynamics environment environments context contexts knowledge
+    accuracy behavior behaviors behaviour behaviours behavioral user users agent-based target
+    targets sources signal signals function functions state states space spaces scale scaling
+    size sizes step-by-step base foundation prediction predictions task task-specific tasks cost
+    costs decision decisions action actions response responses instruction instructions
+    following understanding neural deep machine artificial intelligence computer visual text
+    textual object objects scene scenes document documents query queries answer answers question
+    questions score scores metric metrics baseline baselines test testing search control
+    parameter parameters pattern patterns class classes external internal rate rates pair pairs
+    individual individuals influence family families online history simulated experience
+    experiences expert experts science realistic static turn turns objective instance instances
+    sample samples condition conditions mode modes style values solution solutions error errors
+    adaptive unknown art technology technologies intermediate use uses
+""".split()) - FILLER_WORDS
+# Generic words that may end a phrase but not start one: "tool use", not "use reinforcement".
+_NOT_FIRST = frozenset({"use", "uses"})
+_BREAKS = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS) | FILLER_WORDS
 
 
 @dataclass(frozen=True)
 class TermIndex:
-    """counts[i, j] = occurrences of terms[j] in paper i (rows in collection order)."""
+    """counts[i, j] = occurrences of terms[j] in paper i (rows in collection order).
+
+    ``terms`` are lower-case; ``labels`` are the same terms as they are usually written
+    ("LLM agents", "ChatGPT"), for display. ``stems`` maps a merged term ("agents", from
+    "agent" and "agents") to the longest prefix its spellings share ("agent"): what a prefix
+    text search must look for to find them all.
+    """
 
     counts: sp.csr_matrix
     terms: np.ndarray
+    stems: dict[str, str] = field(default_factory=dict)
+    display: np.ndarray | None = None
 
     @property
     def n_papers(self) -> int:
         return self.counts.shape[0]
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.terms if self.display is None else self.display
+
+    @cached_property
+    def present(self) -> sp.csr_matrix:
+        """1 where the paper contains the term: ``mask @ present`` counts papers per term."""
+        present = self.counts.copy()
+        present.data = np.ones_like(present.data)
+        return present
+
+    def totals(self, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(papers containing each term, occurrences of each term) over the masked rows.
+
+        Two sparse vector-matrix products: the cost follows the matrix's stored counts, never
+        the text, so a filter change on a million papers does not re-read any abstract.
+        """
+        if mask is None:
+            selected = np.ones(self.n_papers, dtype=np.int64)
+        else:
+            selected = np.asarray(mask, dtype=np.int64).ravel()
+            if len(selected) != self.n_papers:
+                raise ValueError(f"mask has {len(selected)} rows, the index {self.n_papers}")
+        papers = np.asarray(selected @ self.present).ravel()
+        occurrences = np.asarray(selected @ self.counts).ravel()
+        return papers, occurrences
+
+    def search_query(self, term: str) -> str:
+        """A quoted search-box query that finds the papers containing ``term`` (or its label).
+
+        The search box matches at the start of a word, so the shared prefix of a merged
+        term's spellings finds all of them: '"agent"' for "agents", '"polic"' for "policies".
+        """
+        key = term.lower()
+        return f'"{self.stems.get(key, key)}"'
 
 
 def text_for(papers: pd.DataFrame, source: str) -> list[str]:
@@ -74,48 +249,103 @@ def text_for(papers: pd.DataFrame, source: str) -> list[str]:
     if source == "titles":
         return titles.tolist()
     abstracts = papers["abstract"].fillna("").astype(str)
-    return abstracts.tolist() if source == "abstracts" else (titles + "\n" + abstracts).tolist()
+    # The full stop keeps a phrase from running from the title into the abstract.
+    return abstracts.tolist() if source == "abstracts" else (titles + " .\n" + abstracts).tolist()
+
+
+def _clean(text: str) -> str:
+    text = _URL.sub(" . ", text)
+    text = _LATEX.sub(" ", text)
+    return _ET_AL.sub(" . ", text)
+
+
+def _is_break(token: str) -> bool:
+    if token in _BREAKS or len(token) < 2 or not token[0].isalnum():
+        return True
+    return token[0].isdigit() and not _DIMENSIONS.fullmatch(token)
 
 
 def analyse(text: str) -> list[str]:
-    """The terms of one text, in order; what CountVectorizer calls once per paper."""
+    """The terms of one text, in order: what CountVectorizer calls once per paper."""
     terms: list[str] = []
     run: list[str] = []
-    for token in [*_TOKEN.findall(text.lower()), "."]:
-        if token in _BREAKS or token == "." or len(token) < 2:
-            for size in range(2, MAX_PHRASE_WORDS + 1):
-                terms.extend(" ".join(run[i:i + size]) for i in range(len(run) - size + 1))
+    for raw in [*_TOKEN.findall(_clean(text).lower()), "."]:
+        token = raw.replace("\u2019", "'")
+        possessive = token.endswith("'s")
+        if possessive:  # "GPT-4's 3D scene": keep the owner, end the phrase after it
+            token = token[:-2]
+        if _is_break(token) or "'" in token:
+            terms.extend(_phrases(run))
             run = []
             continue
         run.append(token)
         if token not in GENERIC_WORDS:
             terms.append(token)
+        if possessive:
+            terms.extend(_phrases(run))
+            run = []
     return terms
+
+
+def _phrases(run: list[str]) -> list[str]:
+    return [" ".join(run[i:i + size]) for size in range(2, MAX_PHRASE_WORDS + 1)
+            for i in range(len(run) - size + 1) if run[i] not in _NOT_FIRST]
 
 
 def build_term_index(papers: pd.DataFrame, source: str = "both",
                      min_phrase_papers: int = 2) -> TermIndex:
     """Count every paper's terms; drop phrases seen in fewer than ``min_phrase_papers``."""
     texts = text_for(papers, source)
+    empty = np.array([], dtype=object)
     if not texts:
-        return TermIndex(sp.csr_matrix((0, 0), dtype=np.int32), np.array([], dtype=object))
-    vectorizer = CountVectorizer(analyzer=_analyse_sentences, dtype=np.int32)
+        return TermIndex(sp.csr_matrix((0, 0), dtype=np.int32), empty)
+    vectorizer = CountVectorizer(analyzer=analyse, dtype=np.int32)
     try:
         counts = vectorizer.fit_transform(texts).tocsr()
     except ValueError:  # every text empty: no vocabulary at all
-        return TermIndex(sp.csr_matrix((len(texts), 0), dtype=np.int32),
-                         np.array([], dtype=object))
+        return TermIndex(sp.csr_matrix((len(texts), 0), dtype=np.int32), empty)
     terms = vectorizer.get_feature_names_out().astype(object)
-    papers_per_term = counts.getnnz(axis=0)
-    is_phrase = np.char.count(terms.astype(str), " ") > 0
+    spelling = _usual_spelling(texts, counts, terms)
+    # Merge spellings before judging how common a phrase is: "language model" in one paper
+    # and "language models" in another make a phrase of two papers.
+    merged = _merge_plurals(counts, terms)
+    papers_per_term = merged.counts.getnnz(axis=0)
+    is_phrase = np.array([" " in term for term in merged.terms.tolist()], dtype=bool)
     keep = ~is_phrase | (papers_per_term >= min_phrase_papers)
-    counts, terms = counts[:, keep], terms[keep]
-    return _merge_plurals(counts, terms)
+    index = _drop_subsumed(_subset(merged, keep))
+    display = np.array([" ".join(spelling.get(word, word) for word in term.split(" "))
+                        for term in index.terms.tolist()], dtype=object)
+    return TermIndex(index.counts, index.terms, index.stems, display)
 
 
-def _analyse_sentences(text: str) -> list[str]:
-    # Phrases must not run across a sentence or a clause: split there first.
-    return [term for part in re.split(r"[.,;:!?()\[\]{}\"]+", text) for term in analyse(part)]
+# A word written with a capital after its first letter: "LLMs", "ChatGPT", "GPT-4", "AI".
+_CASED_WORD = re.compile(r"(?<![\w'\u2019-])[^\W_](?:[^\W_]|-(?=[^\W_]))*?[A-Z]"
+                         r"(?:[^\W_]|-(?=[^\W_]))*")
+
+
+def _usual_spelling(texts: list[str], counts: sp.csr_matrix, terms: np.ndarray
+                    ) -> dict[str, str]:
+    """Single words mostly written with inner capitals, lower-case word -> that spelling.
+
+    Only the (few) words with a capital after the first letter are collected; a spelling
+    wins when it is at least half of the word's occurrences in the index, so one all-caps
+    title does not turn "reasoning" into "REASONING".
+    """
+    seen: Counter[str] = Counter()
+    for text in texts:
+        seen.update(_CASED_WORD.findall(text))
+    if not seen:
+        return {}
+    column = {term: i for i, term in enumerate(terms.tolist()) if " " not in term}
+    totals = np.asarray(counts.sum(axis=0)).ravel()
+    spelling: dict[str, str] = {}
+    for form, count in seen.most_common():
+        word = form.lower()
+        if word in spelling or word not in column:
+            continue
+        if 2 * count >= totals[column[word]]:
+            spelling[word] = form
+    return spelling
 
 
 def singular(word: str) -> str:
@@ -128,24 +358,77 @@ def singular(word: str) -> str:
     return word
 
 
+def _common_prefix(words: list[str]) -> str:
+    first, last = min(words), max(words)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
 def _merge_plurals(counts: sp.csr_matrix, terms: np.ndarray) -> TermIndex:
     """Fold 'agents' into 'agent' (when both occur) and label each term by its commonest form."""
     present = set(terms.tolist())
     canonical = []
     for term in terms:
         words = term.split(" ")
-        last = singular(words[-1])
-        merged = " ".join([*words[:-1], last])
+        merged = " ".join([*words[:-1], singular(words[-1])])
         canonical.append(merged if merged in present else term)
     keys, column_of = np.unique(np.array(canonical, dtype=object), return_inverse=True)
     mapping = sp.csr_matrix((np.ones(len(terms), dtype=np.int32),
                              (np.arange(len(terms)), column_of)), shape=(len(terms), len(keys)))
     merged_counts = (counts @ mapping).tocsr()
+    merged_counts.sum_duplicates()
+    merged_counts.eliminate_zeros()
     # Label: the surface form with the most occurrences within each merged group.
     totals = np.asarray(counts.sum(axis=0)).ravel()
-    order = np.lexsort((-totals, column_of))
+    order = np.lexsort((terms.astype(str), -totals, column_of))
     first = np.ones(len(order), dtype=bool)
     first[1:] = column_of[order][1:] != column_of[order][:-1]
     labels = np.empty(len(keys), dtype=object)
     labels[column_of[order][first]] = terms[order][first]
-    return TermIndex(merged_counts, labels)
+    stems: dict[str, str] = {}
+    if len(keys) < len(terms):
+        groups: dict[int, list[str]] = {}
+        for term, column in zip(terms.tolist(), column_of.tolist(), strict=True):
+            groups.setdefault(column, []).append(term)
+        stems = {labels[column]: _common_prefix(forms) for column, forms in groups.items()
+                 if len(forms) > 1}
+    return TermIndex(merged_counts, labels, stems)
+
+
+def _drop_subsumed(index: TermIndex) -> TermIndex:
+    """Drop a term whose occurrences nearly all sit inside one longer term.
+
+    "large language" is only ever seen in "large language models": the cloud would show the
+    same thing twice. The comparison is on occurrences over the whole collection, once.
+    """
+    terms = index.terms.tolist()
+    if not terms:
+        return index
+    occurrences = np.asarray(index.counts.sum(axis=0)).ravel()
+
+    def key(words: list[str]) -> str:
+        return " ".join(singular(word) for word in words)
+
+    column_of = {key(term.split(" ")): column for column, term in enumerate(terms)}
+    inside = np.zeros(len(terms), dtype=np.int64)  # occurrences of the largest container
+    for column, term in enumerate(terms):
+        words = term.split(" ")
+        for size in range(1, len(words)):
+            for start in range(len(words) - size + 1):
+                part = column_of.get(key(words[start:start + size]))
+                if part is not None:
+                    inside[part] = max(inside[part], occurrences[column])
+    outside = occurrences - inside  # at least this many occurrences outside any container
+    keep = (inside == 0) | ((outside > 1) & (outside > (1 - SUBSUMED_SHARE) * occurrences))
+    return _subset(index, keep)
+
+
+def _subset(index: TermIndex, keep: np.ndarray) -> TermIndex:
+    """The index with only the ``keep`` columns."""
+    if keep.all():
+        return index
+    dropped = set(index.terms[~keep].tolist())
+    return TermIndex(index.counts[:, keep].tocsr(), index.terms[keep],
+                     {t: s for t, s in index.stems.items() if t not in dropped})

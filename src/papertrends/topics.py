@@ -63,7 +63,8 @@ class TopicTagger:
         self._max_words = max((k.count(" ") + 1 for k in self._phrases), default=1)
 
     def tag(self, *texts: str | None) -> list[str]:
-        tokens = _tokens(" . ".join(t for t in texts if t))
+        # "." is never a token of a phrase: no phrase runs from the title into the abstract.
+        tokens = [token for text in texts if text for token in (*_tokens(text), ".")]
         found: set[str] = set()
         for size in range(1, self._max_words + 1):
             for start in range(len(tokens) - size + 1):

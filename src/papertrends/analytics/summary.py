@@ -43,3 +43,21 @@ def compute_topic_counts(papers: pd.DataFrame) -> pd.DataFrame:
     counts = counts.sort_values(["papers", "topic"], ascending=[False, True], ignore_index=True)
     counts["share"] = counts["papers"] / len(papers)
     return counts
+
+
+def compute_top_papers(papers: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The most upvoted papers with their links (Hugging Face, arXiv, first GitHub repo)."""
+    from papertrends import urls
+
+    ranked = papers[papers["upvotes"].notna()].sort_values(
+        ["upvotes", "published"], ascending=[False, False], na_position="last").head(n)
+    return pd.DataFrame({
+        "title": ranked["title"].to_numpy(),
+        "upvotes": ranked["upvotes"].astype("int64").to_numpy(),
+        "published": ranked["published"].to_numpy(),
+        "n_authors": ranked["n_authors"].to_numpy(),
+        "hugging_face": [urls.hf_paper_url(i, t) for i, t in zip(
+            ranked["paper_id"], ranked["title"], strict=True)],
+        "arxiv": [urls.arxiv_url(i) for i in ranked["paper_id"]],
+        "github": [urls.github_url(r[0]) if len(r) else None for r in ranked["github_repos"]],
+    })

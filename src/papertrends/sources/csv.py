@@ -80,7 +80,7 @@ def _convert(values: pa.ChunkedArray, name: str, data: bytes, where: str | Path)
     if pa.types.is_integer(column.arrow_type):
         valid = pc.or_kleene(pc.is_null(nullable), pc.match_substring_regex(nullable, r"^\d+$"))
         _fail_on_first_invalid(valid, data, where, name, "a whole number of 0 or more")
-        return nullable.cast(column.arrow_type)
+        return _cast(nullable, column.arrow_type, data, where, name, "a whole number of 0 or more")
     pattern = (r"^\d{4}-\d{2}-\d{2}$" if pa.types.is_date(column.arrow_type)
                else r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
     valid = pc.or_kleene(pc.is_null(nullable), pc.match_substring_regex(nullable, pattern))
@@ -91,15 +91,30 @@ def _convert(values: pa.ChunkedArray, name: str, data: bytes, where: str | Path)
         # A timestamp without an offset is taken as UTC, the offset the exporter writes.
         has_offset = pc.match_substring_regex(nullable, r"(Z|[+-]\d{2}:?\d{2})$")
         nullable = pc.if_else(has_offset, nullable, pc.binary_join_element_wise(nullable, "Z", ""))
+    return _cast(nullable, column.arrow_type, data, where, name, expected)
+
+
+def _cast(values: pa.ChunkedArray, arrow_type: pa.DataType, data: bytes, where: str | Path,
+          name: str, expected: str) -> pa.ChunkedArray:
+    """Cast checked text; a cell that has the right shape but no value ('2024-02-30', a number
+    beyond 64 bits) is reported with its line like any other bad cell."""
     try:
-        return nullable.cast(column.arrow_type)
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"expected {expected} ({exc})", path=where, field=name) from None
+        return values.cast(arrow_type)
+    except pa.ArrowInvalid:
+        pass
+    for row, value in enumerate(values.to_pylist()):  # the error path only: find the cell
+        try:
+            pa.scalar(value, pa.string()).cast(arrow_type)
+        except pa.ArrowInvalid:
+            line, cell = _locate(data, row, name)
+            raise InputError(f"expected {expected}, found {cell!r}", path=where, line=line,
+                             field=name) from None
+    raise InputError(f"expected {expected}", path=where, field=name)
 
 
 def _fail_on_first_invalid(valid: pa.ChunkedArray, data: bytes, where: str | Path, name: str,
                            expected: str) -> None:
-    if pc.all(valid).as_py():
+    if pc.all(valid, min_count=0).as_py():  # min_count=0: a header-only file is all valid
         return
     row = pc.index(valid, False).as_py()
     line, value = _locate(data, row, name)

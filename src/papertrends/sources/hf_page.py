@@ -37,6 +37,7 @@ _HEADER_LINES = {
     "byak and the research community", "papers", "trending papers",
 }
 _MAX_TITLE_CHARS = 500
+_MAX_COUNT = 2**63 - 1  # counts are stored as 64-bit integers
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,9 @@ def _read_meta(paragraph: _Paragraph, paper: dict[str, Any]) -> None:
     authors = _AUTHORS.match(who)
     if authors:
         count = int(authors["n"])
-        if count == 0:
-            raise InputError("an author count must be at least 1",
+        if count == 0 or count > _MAX_COUNT:
+            raise InputError("an author count must be at least 1" if count == 0 else
+                             f"an author count of {count} is too large to be real",
                              line=paragraph.first_line, field="n_authors")
         paper["n_authors"] = count
     elif who.startswith("•"):
@@ -190,6 +192,9 @@ def _read_meta(paragraph: _Paragraph, paper: dict[str, Any]) -> None:
     paper["_date"] = _RawDate(date_line, _MONTHS[match["month"]], int(match["day"]),
                               int(match["year"]) if match["year"] else None)
     paper["upvotes"] = int(match["upvotes"]) if match["upvotes"] else 0
+    if paper["upvotes"] > _MAX_COUNT:
+        raise InputError(f"an upvote count of {paper['upvotes']} is too large to be real",
+                         line=date_line, field="upvotes")
 
 
 def _infer_year(dates: list[_RawDate], path: str | Path | None) -> int:

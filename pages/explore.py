@@ -1,0 +1,56 @@
+"""Explore: the selected papers as a table, and the filtered rows as a CSV download."""
+
+from functools import partial
+
+import streamlit as st
+
+from papertrends import ui
+from papertrends.analytics.table import SORT_KEYS, compute_paper_table
+from papertrends.export import export_filename, to_csv_bytes
+
+view = ui.page_header("Explore", "The selected papers, one row each. Download exactly these "
+                                 "rows as CSV.")
+ui.stop_if_empty(view)
+papers = view.selected
+
+left, right = st.columns([3, 1])
+sort = left.segmented_control("Sort by", list(SORT_KEYS), default="Upvotes",
+                              key="explore_sort") or "Upvotes"
+right.download_button(
+    # A callable: the CSV is only built when the button is pressed, not on every rerun.
+    "Download filtered CSV", data=partial(to_csv_bytes, papers), mime="text/csv",
+    on_click="ignore",
+    file_name=export_filename(papers, view.filters.date_from, view.filters.date_to),
+    icon=":material/download:", type="primary", width="stretch",
+    help="Every column of the collection for the rows matching the current filters.")
+
+table = compute_paper_table(papers, sort)
+if len(table) < len(papers):
+    st.caption(f"Showing the first {len(table):,} of {len(papers):,} papers in this order; "
+               "the download has all of them.")
+selection = st.dataframe(
+    table, hide_index=True, width="stretch", height=560, on_select="rerun",
+    selection_mode="single-row", key="explore_table",
+    column_order=["title", "published", "upvotes", "n_authors", "topics", "github",
+                  "project_page", "hugging_face", "abstract"],
+    column_config={
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
+        "upvotes": st.column_config.NumberColumn("Upvotes"),
+        "n_authors": st.column_config.NumberColumn("Authors"),
+        "topics": st.column_config.TextColumn("Topics"),
+        "github": st.column_config.LinkColumn("GitHub", display_text=r"github\.com/(.*)"),
+        "project_page": st.column_config.LinkColumn("Project page", display_text="open"),
+        "hugging_face": st.column_config.LinkColumn("Hugging Face", display_text="paper page"),
+        "abstract": st.column_config.TextColumn("Abstract (select a row for all of it)",
+                                                width="large"),
+    })
+
+rows = selection.selection.rows if selection else []
+if rows:
+    chosen = papers[papers["paper_id"] == table.iloc[rows[0]]["paper_id"]].iloc[0]
+    with st.container(border=True):
+        st.subheader(ui.escape_markdown(chosen["title"]), anchor=False)
+        st.text(chosen["abstract"] or "No abstract.")
+else:
+    st.caption("Select a row to read its whole abstract.")

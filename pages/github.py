@@ -1,0 +1,111 @@
+"""GitHub: which papers link code, over time and by topic, who owns it, and project pages."""
+
+import streamlit as st
+from streamlit import column_config as cc
+
+from papertrends import ui
+from papertrends.analytics.github import (
+    compute_code_by_topic,
+    compute_code_papers,
+    compute_code_per_period,
+    compute_code_summary,
+    compute_project_hosts,
+    compute_project_pages,
+    compute_top_owners,
+    compute_upvote_medians_by_code,
+    compute_upvotes_by_code,
+)
+from papertrends.analytics.periods import PERIODS, default_period
+from papertrends.charts.github import (
+    chart_code_by_topic,
+    chart_code_per_period,
+    chart_top_owners,
+    chart_upvotes_by_code,
+)
+
+view = ui.page_header("GitHub", "How many papers link a GitHub repository, over time and by "
+                                "topic, who owns the code, and project pages (not code).")
+ui.stop_if_empty(view)
+papers = view.selected
+summary = compute_code_summary(papers)
+PAPER_COLUMNS = {"title": cc.TextColumn("Title", width="large"),
+                 "published": cc.DateColumn("Published", format="YYYY-MM-DD"),
+                 "upvotes": cc.NumberColumn("Upvotes"),
+                 "hugging_face": cc.LinkColumn("Hugging Face", display_text="paper page")}
+
+columns = st.columns(5)
+columns[0].metric("Papers with code", f"{summary['with_code']:,}")
+columns[1].metric("Share with code", f"{summary['share_with_code']:.1%}")
+columns[2].metric("Distinct repositories", f"{summary['repos']:,}")
+columns[3].metric("Owners", f"{summary['owners']:,}", help="GitHub users or organisations.")
+columns[4].metric("With a project page", f"{summary['with_project_page']:,}",
+                  help=f"{summary['share_with_project_page']:.1%} of papers; "
+                       f"{summary['page_only']} of them link no repository.")
+if view.filters.has_code != "any":
+    st.info("The sidebar's **GitHub code** filter keeps only papers "
+            f"{'with' if view.filters.has_code == 'yes' else 'without'} code, so the shares "
+            "below are all or nothing. Set it to *Any* to compare.")
+
+st.subheader("Code over time")
+period = st.segmented_control("Period", list(PERIODS), default=default_period(papers["published"]),
+                              format_func=str.capitalize, key="github_period") or "month"
+per_period = compute_code_per_period(papers, period)
+if per_period.empty:
+    st.info("None of the selected papers has a known publication date.")
+else:
+    st.plotly_chart(chart_code_per_period(per_period, period), width="stretch")
+    ui.note_left_out(len(papers) - int(per_period["papers"].sum()), "no known publication date")
+
+if not summary["with_code"]:
+    st.info("None of the selected papers links a GitHub repository, so there is nothing to "
+            "break down by topic or owner.")
+else:
+    st.subheader("Code by topic")
+    st.caption("A paper counts under each of its topics.")
+    st.plotly_chart(chart_code_by_topic(compute_code_by_topic(papers), view.topic_colors),
+                    width="stretch")
+
+    st.subheader("Upvotes with and without code")
+    medians = compute_upvote_medians_by_code(papers)
+    left, right = st.columns(2)
+    left.plotly_chart(chart_upvotes_by_code(compute_upvotes_by_code(papers)), width="stretch")
+    right.dataframe(medians.drop(columns="unknown_upvotes"), hide_index=True, column_config={
+        "code": "Papers", "papers": cc.NumberColumn("Count"),
+        "median_upvotes": cc.NumberColumn("Median upvotes"),
+        "mean_upvotes": cc.NumberColumn("Mean", format="%.2f"),
+        "upvoted_share": cc.NumberColumn("≥ 1 upvote", format="percent")})
+    with right:
+        ui.note_left_out(int(medians["unknown_upvotes"].sum()), "upvotes not known")
+
+    st.subheader("Owners with the most linked repositories")
+    owners = compute_top_owners(papers, 15)
+    left, right = st.columns([2, 3])
+    left.plotly_chart(chart_top_owners(owners), width="stretch")
+    right.dataframe(owners, hide_index=True, height="content", column_config={
+        "owner": "Owner", "repos": cc.NumberColumn("Repositories"),
+        "papers": cc.NumberColumn("Papers"), "repositories": cc.TextColumn("Names")})
+
+    st.subheader("Papers with code")
+    st.caption("One row per repository (a paper linking several has several rows), newest "
+               "first, at most 5,000 rows.")
+    st.dataframe(compute_code_papers(papers), hide_index=True, column_order=[
+        "title", "github", "published", "upvotes", "hugging_face"], column_config={
+        **PAPER_COLUMNS,
+        "github": cc.LinkColumn("Repository", display_text=r"github\.com/(.*)")})
+
+st.subheader("Project pages")
+pages = compute_project_pages(papers)
+if pages.empty:
+    st.caption("None of the selected papers links a project page.")
+else:
+    st.caption(f"{summary['with_project_page']:,} papers ({summary['share_with_project_page']:.1%}"
+               f") link a project page, demo or dataset page; {summary['both']:,} of them also "
+               "link a repository. Project pages are not counted as code.")
+    left, right = st.columns([1, 3])
+    left.dataframe(compute_project_hosts(papers), hide_index=True, column_order=[
+        "host", "papers"], column_config={"host": "Host", "papers": cc.NumberColumn("Papers")})
+    right.dataframe(pages, hide_index=True, column_order=[
+        "title", "project_page", "published", "upvotes", "has_code", "hugging_face"],
+        column_config={**PAPER_COLUMNS, "has_code": cc.CheckboxColumn("Has code"),
+                       "project_page": cc.LinkColumn(
+                           "Project page", display_text=r"https?://(?:www\.)?(.{0,40})")})

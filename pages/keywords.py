@@ -1,0 +1,107 @@
+"""Keywords: the words and phrases that dominate the selected papers: cloud, bars and table."""
+
+import zlib
+
+import pandas as pd
+import streamlit as st
+
+from papertrends import ui
+from papertrends.analytics.keywords import (
+    compute_term_frequencies,
+    covered_papers,
+    parse_exclusions,
+)
+from papertrends.charts.keywords import BAR_LIMIT, chart_term_frequencies, word_cloud_image
+from papertrends.filters import search_terms
+
+SOURCES = {"both": "Titles and abstracts", "titles": "Titles", "abstracts": "Abstracts"}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cloud_image(terms: tuple[str, ...], papers: tuple[int, ...]):
+    """Keyed by the frequencies themselves: picking a term does not redraw the cloud."""
+    return word_cloud_image(pd.DataFrame({"term": terms, "papers": papers}))
+
+
+def pick_row() -> None:
+    """A table row click picks that term below (callbacks run before the page does)."""
+    rows = st.session_state[st.session_state["kw_table_key"]]["selection"]["rows"]
+    terms = st.session_state.get("kw_table_terms", [])
+    if rows and rows[0] < len(terms):
+        st.session_state["kw_term"] = terms[rows[0]]
+
+
+def add_to_search(query: str) -> None:
+    """Narrow the shared sidebar search (a callback: it runs before the sidebar is drawn)."""
+    current = st.session_state.get("f_search", "").strip()
+    st.session_state["f_search"] = f"{current} {query}".strip()
+
+
+view = ui.page_header("Keywords", "Which terms dominate the selected papers: words and "
+                                  "common phrases.")
+ui.stop_if_empty(view)
+
+left, middle, right = st.columns([2, 3, 3])
+n_words = left.slider("Number of terms", 10, 150, 60, step=10, key="kw_top")
+source = middle.segmented_control("Count terms in", list(SOURCES), format_func=SOURCES.get,
+                                  default="both", key="kw_source") or "both"
+exclude = parse_exclusions(right.text_input(
+    "Terms to exclude", key="kw_exclude", placeholder="e.g. agents, language models",
+    help="Comma-separated. Excluding a word also removes the phrases containing it "
+         "('agent' removes 'LLM agents'); plural and singular count as one."))
+
+with st.spinner("Counting terms in the collection (once per collection)..."):
+    index = view.collection.term_index(source)
+frequencies = compute_term_frequencies(index, view.mask, top=n_words, exclude=exclude)
+if frequencies.empty:
+    without = " once the excluded terms are left out" if exclude else ""
+    st.info(f"The selected papers have no countable term in their {SOURCES[source].lower()}"
+            f"{without}. Try another source, fewer exclusions or wider filters.")
+    st.stop()
+
+with_terms = covered_papers(index, view.mask)
+image = cloud_image(tuple(frequencies["term"]), tuple(int(p) for p in frequencies["papers"]))
+st.image(image, width="stretch")
+st.caption(f"The {len(frequencies)} most widespread terms; size follows how many selected "
+           f"papers mention each ({with_terms:,} of {len(view.selected):,} have any term). "
+           "Stop words and abstract boilerplate ('propose', 'results') are left out; "
+           "plural and singular are merged.")
+
+chart_column, table_column = st.columns([5, 4])
+chart_column.plotly_chart(chart_term_frequencies(frequencies), width="stretch")
+if len(frequencies) > BAR_LIMIT:
+    chart_column.caption(f"The top {BAR_LIMIT}; the table lists all {len(frequencies)}.")
+terms = st.session_state["kw_table_terms"] = frequencies["term"].tolist()
+if st.session_state.get("kw_term") not in terms:
+    st.session_state.pop("kw_term", None)
+picked = st.session_state.get("kw_term", terms[0])
+# A new table (key) whenever the terms or the picked one change, its selection on that term:
+# the table and the term box below always agree, and no stale row stays ticked.
+key = st.session_state["kw_table_key"] = f"kw_table_{zlib.crc32(repr((terms, picked)).encode())}"
+table_column.dataframe(
+    frequencies.assign(share=frequencies["share"] * 100), hide_index=True, width="stretch",
+    height=600, key=key, on_select=pick_row, selection_mode="single-row",
+    selection_default={"selection": {"rows": [terms.index(picked)]}},
+    column_config={
+        "term": st.column_config.TextColumn("Term"),
+        "papers": st.column_config.NumberColumn("Papers", help="Selected papers mentioning it"),
+        "occurrences": st.column_config.NumberColumn("Mentions", help="Occurrences in them"),
+        "share": st.column_config.NumberColumn("Share", format="%.0f%%",
+                                               help="Of the selected papers"),
+    })
+
+st.subheader("Papers mentioning a term")
+term_column, count_column, button_column = st.columns([3, 2, 2], vertical_alignment="bottom")
+term = term_column.selectbox("Term (or click a row of the table)", terms, key="kw_term")
+row = frequencies.iloc[terms.index(term)]
+count_column.metric("Selected papers mentioning it", f"{row.papers:,} ({row.share:.0%})",
+                    help=f"Of {len(view.selected):,} selected papers; "
+                         f"{row.occurrences:,} occurrences in all.")
+query = index.search_query(term)
+already = query.strip('"') in search_terms(view.filters.search)
+button_column.button(
+    "Filter papers by this term", on_click=add_to_search, args=(query,), disabled=already,
+    icon=":material/filter_alt:", width="stretch",
+    help=f"Adds {query} to the sidebar search, so every page shows only these papers.")
+st.caption(("Already filtered by " if already else "The search will look for ") +
+           f"{ui.escape_markdown(query)}: words starting with it, so every spelling counts.")

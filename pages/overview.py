@@ -1,0 +1,56 @@
+"""Overview: key figures, the most upvoted papers and papers over time."""
+
+import streamlit as st
+
+from papertrends import ui
+from papertrends.analytics.periods import default_period
+from papertrends.analytics.summary import compute_key_figures, compute_top_papers
+from papertrends.analytics.trends import compute_papers_per_period
+from papertrends.charts.trends import chart_papers_per_period
+
+view = ui.page_header("Overview", "Key figures of the selected papers, the most upvoted ones, "
+                                  "and how many were published over time.")
+ui.stop_if_empty(view)
+papers = view.selected
+figures = compute_key_figures(papers)
+
+columns = st.columns(5)
+columns[0].metric("Papers", f"{figures['papers']:,}")
+if figures["first_published"] is not None:
+    columns[1].metric("Published", f"{figures['first_published']:%Y} to "
+                                   f"{figures['last_published']:%Y}",
+                      help=f"{figures['first_published']} to {figures['last_published']}; "
+                           f"{figures['unknown_date']} papers with no known date.")
+else:
+    columns[1].metric("Published", "unknown")
+columns[2].metric("Median authors per paper",
+                  "unknown" if figures["median_authors"] is None
+                  else f"{figures['median_authors']:g}",
+                  help=f"{figures['unknown_authors']} papers with no known author count "
+                       "are left out.")
+columns[3].metric("With GitHub code", f"{figures['share_with_code']:.0%}",
+                  help=f"{figures['with_code']} papers link a GitHub repository.")
+columns[4].metric("Total upvotes", f"{figures['total_upvotes']:,}",
+                  help=f"{figures['unknown_upvotes']} papers with unknown upvotes.")
+
+st.subheader("Most upvoted")
+top = compute_top_papers(papers, 10)
+if top.empty:
+    st.caption("No selected paper has a known upvote count.")
+else:
+    st.dataframe(top, hide_index=True, width="stretch",
+                 column_order=[c for c in top.columns if top[c].notna().any()], column_config={
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "upvotes": st.column_config.NumberColumn("Upvotes"),
+        "published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
+        "n_authors": st.column_config.NumberColumn("Authors"),
+        "hugging_face": st.column_config.LinkColumn("Hugging Face", display_text="paper page"),
+        "arxiv": st.column_config.LinkColumn("arXiv", display_text="abstract"),
+        "github": st.column_config.LinkColumn("GitHub", display_text=r"github\.com/(.*)"),
+    })
+
+st.subheader("Papers over time")
+period = default_period(papers["published"])
+st.plotly_chart(chart_papers_per_period(compute_papers_per_period(papers, period), period),
+                width="stretch")
+ui.note_left_out(figures["unknown_date"], "no known publication date")

@@ -1,0 +1,75 @@
+"""Trends: papers and topics over time, upvotes over time, and rising terms."""
+
+import streamlit as st
+
+from papertrends import ui
+from papertrends.analytics.periods import PERIODS, default_period
+from papertrends.analytics.trends import (
+    compute_papers_per_period,
+    compute_rising_terms,
+    compute_topic_counts_per_period,
+    compute_upvotes_per_period,
+    rising_windows,
+)
+from papertrends.charts.trends import (
+    chart_rising_terms,
+    chart_topic_share,
+    chart_topics_per_period,
+    chart_upvotes_per_period,
+)
+
+view = ui.page_header("Trends", "What is rising: papers per period stacked by topic, each "
+                                "topic's share over time, upvotes, and terms gaining ground.")
+ui.stop_if_empty(view)
+papers = view.selected
+undated = int(papers["published"].isna().sum())
+
+period = st.segmented_control("Period", list(PERIODS), default=default_period(papers["published"]),
+                              format_func=str.capitalize, key="trends_period") or "month"
+
+st.subheader("Papers per period, by topic")
+topic_counts = compute_topic_counts_per_period(papers, period)
+if topic_counts.empty:
+    st.info("None of the selected papers has a known publication date.")
+else:
+    totals = compute_papers_per_period(papers, period)
+    st.plotly_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors),
+                    width="stretch")
+    st.subheader("Each topic's share of the period's papers")
+    st.plotly_chart(chart_topic_share(topic_counts, period, view.topic_colors), width="stretch")
+ui.note_left_out(undated, "no known publication date")
+
+st.subheader("Upvotes over time")
+upvotes = compute_upvotes_per_period(papers, period)
+if upvotes.empty:
+    st.info("None of the selected papers has both a known date and a known upvote count.")
+else:
+    st.plotly_chart(chart_upvotes_per_period(upvotes, period), width="stretch")
+    ui.note_left_out(len(papers) - int(upvotes["papers"].sum()),
+                     "no known date or upvote count")
+
+st.subheader("Rising terms")
+st.caption("Terms whose share of papers grew most from the previous window to the most recent "
+           "one: what is trending, not merely frequent.")
+window = st.select_slider("Window length (days)", options=[7, 14, 30, 60, 90, 180, 365, 730],
+                          value=180, key="trends_window")
+published = view.collection.papers["published"]
+windows = rising_windows(published[view.mask], window)
+rising = compute_rising_terms(view.collection.term_index(), view.mask, published, window)
+if windows is None or rising.empty:
+    st.info("Not enough dated papers in the two windows to compare; try a longer window.")
+else:
+    (prev_start, prev_end), (recent_start, recent_end) = windows
+    st.caption(f"Recent window {recent_start} to {recent_end}; previous window {prev_start} "
+               f"to {prev_end}. Terms in at least 2 recent papers.")
+    left, right = st.columns([3, 2])
+    left.plotly_chart(chart_rising_terms(rising), width="stretch")
+    right.dataframe(rising, hide_index=True, width="stretch", column_config={
+        "term": "Term",
+        "recent_papers": st.column_config.NumberColumn("Recent papers"),
+        "previous_papers": st.column_config.NumberColumn("Previous papers"),
+        "recent_share": st.column_config.NumberColumn("Recent share", format="percent"),
+        "previous_share": st.column_config.NumberColumn("Previous share", format="percent"),
+        "change": st.column_config.NumberColumn("Change", format="percent",
+                                                help="Percentage points gained"),
+    })

@@ -1,0 +1,245 @@
+"""Team sizes: authors per paper, over time, by topic, against upvotes, and frequent authors.
+
+Every figure is computed over papers with a known author count only: an unknown count
+(``n_authors`` missing) is never taken as zero, and pages say how many papers were left out.
+List columns are handled with pyarrow.compute so the functions scale to a million papers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from papertrends.analytics.periods import period_start
+
+# Above this many distinct counts, the exact histogram lumps its long tail into one bar.
+_EXACT_BARS = 40
+
+
+def _empty(columns: dict[str, object]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def _known(papers: pd.DataFrame) -> np.ndarray:
+    """Row positions of papers with a known author count (never 0 in the schema; a
+    non-positive count is treated as unknown rather than as a team of none)."""
+    counts = papers["n_authors"].astype("float64").to_numpy(na_value=np.nan)
+    return np.flatnonzero(counts > 0)
+
+
+def _counts(papers: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    return papers["n_authors"].iloc[rows].astype("int64").to_numpy()
+
+
+# -- distribution ------------------------------------------------------------------------------
+
+_HISTOGRAM_COLUMNS = {"bucket": str, "low": "int64", "high": "int64", "papers": "int64",
+                      "share": "float64"}
+
+
+def _bucket_label(low: int, high: int, *, open_ended: bool = False) -> str:
+    if open_ended:
+        return f"{low}+"
+    return str(low) if low == high else f"{low}\u2013{high}"
+
+
+def compute_author_histogram(papers: pd.DataFrame, log_buckets: bool = False) -> pd.DataFrame:
+    """bucket (label), low, high (author counts it covers), papers, share (of known counts).
+
+    ``log_buckets``: powers of two (1, 2, 3-4, 5-8, 9-16, ...) over the whole range. Otherwise
+    one bar per author count; when the counts span more than 40 values, the tail above the
+    95th percentile is one last bar ('18+'), so the bulk of the distribution stays readable.
+    Buckets between the smallest and largest are present even when empty.
+    """
+    known = _counts(papers, _known(papers))
+    if not len(known):
+        return _empty(_HISTOGRAM_COLUMNS)
+    if log_buckets:
+        exponent = np.ceil(np.log2(known)).astype("int64")  # 1 -> 0, 2 -> 1, 3..4 -> 2, ...
+        bins = np.arange(exponent.min(), exponent.max() + 1)
+        lows = np.where(bins == 0, 1, 2 ** np.maximum(bins - 1, 0) + 1)
+        highs = 2 ** bins
+        papers_per = np.bincount(exponent - bins[0], minlength=len(bins))
+        labels = [_bucket_label(int(lo), int(hi)) for lo, hi in zip(lows, highs, strict=True)]
+    else:
+        low, high = int(known.min()), int(known.max())
+        cap = high
+        if high - low >= _EXACT_BARS:
+            cap = min(low + _EXACT_BARS - 1, max(math.ceil(np.quantile(known, 0.95)), low + 14))
+        lows = np.arange(low, cap + 1)
+        highs = lows.copy()
+        papers_per = np.bincount(np.minimum(known, cap + 1) - low, minlength=cap + 2 - low)
+        labels = [str(v) for v in lows]
+        if cap < high:
+            lows = np.append(lows, cap + 1)
+            highs = np.append(highs, high)
+            labels.append(_bucket_label(cap + 1, high, open_ended=True))
+        else:
+            papers_per = papers_per[: len(lows)]
+    frame = pd.DataFrame({"bucket": labels, "low": lows.astype("int64"),
+                          "high": highs.astype("int64"), "papers": papers_per.astype("int64")})
+    frame["share"] = frame["papers"] / len(known)
+    return frame
+
+
+def compute_team_size_summary(papers: pd.DataFrame) -> dict[str, object]:
+    """mean, median, p90, max, single_share, ten_plus_share over known counts (None if none);
+    known and unknown (papers with / without a known count), named (papers with author names).
+    """
+    counts = _counts(papers, _known(papers)).astype("float64")
+    named = int((pc.fill_null(pc.list_value_length(pa.array(papers["authors"])), 0)
+                 .to_numpy() > 0).sum()) if len(papers) else 0
+    known = len(counts)
+    figures: dict[str, object] = {"known": known, "unknown": len(papers) - known,
+                                  "named": named}
+    if not known:
+        return figures | dict.fromkeys(("mean", "median", "p90", "max", "single_share",
+                                        "ten_plus_share"))
+    return figures | {
+        "mean": float(counts.mean()),
+        "median": float(np.median(counts)),
+        "p90": float(np.quantile(counts, 0.9)),
+        "max": int(counts.max()),
+        "single_share": float((counts == 1).mean()),
+        "ten_plus_share": float((counts >= 10).mean()),
+    }
+
+
+# -- over time and by topic -------------------------------------------------------------------
+
+_SPREAD_COLUMNS = {"papers": "int64", "median": "float64", "q1": "float64", "q3": "float64",
+                   "mean": "float64"}
+
+
+def _spread(counts: pd.Series, keys: pd.Series | np.ndarray) -> pd.DataFrame:
+    grouped = counts.groupby(keys)
+    return pd.DataFrame({
+        "papers": grouped.size().astype("int64"),
+        "median": grouped.median(),
+        "q1": grouped.quantile(0.25),
+        "q3": grouped.quantile(0.75),
+        "mean": grouped.mean(),
+    })
+
+
+def compute_team_size_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+    """period, papers (dated, with a known count), median, q1, q3 (interquartile), mean.
+
+    Only periods that have such papers appear (a median of nothing is not zero).
+    """
+    rows = _known(papers)
+    starts = period_start(papers["published"].iloc[rows], period)
+    dated = starts.notna().to_numpy(bool)
+    if not dated.any():
+        return _empty({"period": "datetime64[s]"} | _SPREAD_COLUMNS)
+    values = pd.Series(_counts(papers, rows)[dated].astype("float64"))
+    keys = pd.Series(starts.to_numpy()[dated], name="period")
+    return _spread(values, keys).rename_axis("period").reset_index()
+
+
+def compute_team_size_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
+    """topic, papers (with a known count), median, q1, q3, mean; a paper counts under each of
+    its topics. Sorted by median, largest first."""
+    known = _known(papers)
+    if not len(known):
+        return _empty({"topic": str} | _SPREAD_COLUMNS)
+    topics = pa.array(papers["topics"].iloc[known])
+    parents = pc.list_parent_indices(topics).to_numpy()
+    if not len(parents):
+        return _empty({"topic": str} | _SPREAD_COLUMNS)
+    flat = pc.list_flatten(topics).to_numpy(zero_copy_only=False)
+    values = pd.Series(_counts(papers, known).astype("float64")[parents])
+    frame = _spread(values, pd.Series(flat, name="topic")).rename_axis("topic").reset_index()
+    return frame.sort_values(["median", "papers", "topic"], ascending=[False, False, True],
+                             ignore_index=True)
+
+
+# -- against upvotes --------------------------------------------------------------------------
+
+def compute_authors_vs_upvotes(papers: pd.DataFrame) -> pd.DataFrame:
+    """paper_id, title, published, n_authors, upvotes: one row per paper with both known."""
+    both = papers.iloc[_known(papers)]
+    both = both[both["upvotes"].notna().to_numpy(bool)]
+    return pd.DataFrame({
+        "paper_id": both["paper_id"].to_numpy(),
+        "title": both["title"].fillna("(untitled)").to_numpy(),
+        "published": both["published"].reset_index(drop=True),
+        "n_authors": both["n_authors"].astype("int64").to_numpy(),
+        "upvotes": both["upvotes"].astype("int64").to_numpy(),
+    })
+
+
+def compute_upvotes_by_team_size(points: pd.DataFrame) -> pd.DataFrame:
+    """Per power-of-two team-size bucket of ``compute_authors_vs_upvotes`` rows: bucket, low,
+    high, middle (geometric, for a log axis), papers, mean_upvotes, median_upvotes, upvoted_share
+    (share of papers with at least one upvote)."""
+    columns = {"bucket": str, "low": "int64", "high": "int64", "middle": "float64",
+               "papers": "int64", "mean_upvotes": "float64", "median_upvotes": "float64",
+               "upvoted_share": "float64"}
+    if points.empty:
+        return _empty(columns)
+    n = points["n_authors"].to_numpy("int64")
+    upvotes = pd.Series(points["upvotes"].to_numpy("float64"))
+    exponent = pd.Series(np.ceil(np.log2(n)).astype("int64"), name="exponent")
+    grouped = upvotes.groupby(exponent)
+    frame = pd.DataFrame({
+        "papers": grouped.size().astype("int64"),
+        "mean_upvotes": grouped.mean(),
+        "median_upvotes": grouped.median(),
+        "upvoted_share": (upvotes > 0).groupby(exponent).mean(),
+    }).reset_index()
+    bins = frame.pop("exponent").to_numpy()
+    frame.insert(0, "high", (2 ** bins).astype("int64"))
+    frame.insert(0, "low", np.where(bins == 0, 1, 2 ** np.maximum(bins - 1, 0) + 1)
+                 .astype("int64"))
+    frame.insert(0, "bucket", [_bucket_label(int(lo), int(hi))
+                               for lo, hi in zip(frame["low"], frame["high"], strict=True)])
+    frame.insert(3, "middle", np.sqrt(frame["low"] * frame["high"]).astype("float64"))
+    return frame
+
+
+def rank_correlation(points: pd.DataFrame) -> float | None:
+    """Spearman rank correlation of authors and upvotes; None when it is not defined."""
+    if len(points) < 3:
+        return None
+    x = points["n_authors"].astype("float64")
+    y = points["upvotes"].astype("float64")
+    if x.nunique() < 2 or y.nunique() < 2:
+        return None
+    return float(x.rank().corr(y.rank()))
+
+
+# -- names ------------------------------------------------------------------------------------
+
+def compute_top_authors(papers: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """author, papers, total_upvotes (over their papers with known upvotes), latest (newest
+    publication date): the ``n`` names on most papers. Empty when no names are known."""
+    columns = {"author": str, "papers": "int64", "total_upvotes": "int64", "latest": "object"}
+    if not len(papers):
+        return _empty(columns)
+    names = pa.array(papers["authors"])
+    rows = pc.list_parent_indices(names).to_numpy()
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(names))
+    keep = pc.and_(pc.is_valid(flat), pc.greater(pc.utf8_length(flat), 0))
+    keep = pc.fill_null(keep, False).to_numpy(zero_copy_only=False)
+    if not keep.any():
+        return _empty(columns)
+    pairs = pd.DataFrame({"author": flat.to_numpy(zero_copy_only=False)[keep],
+                          "row": rows[keep]}).drop_duplicates()
+    upvotes = papers["upvotes"].astype("float64").to_numpy(na_value=np.nan)
+    published = papers["published"].astype("datetime64[s]").to_numpy()
+    pairs["upvotes"] = upvotes[pairs["row"].to_numpy()]
+    pairs["published"] = published[pairs["row"].to_numpy()]
+    grouped = pairs.groupby("author")
+    frame = pd.DataFrame({
+        "papers": grouped.size().astype("int64"),
+        "total_upvotes": grouped["upvotes"].sum(min_count=0).fillna(0).astype("int64"),
+        "latest": grouped["published"].max().dt.date,
+    }).reset_index()
+    frame = frame.sort_values(["papers", "total_upvotes", "author"],
+                              ascending=[False, False, True], ignore_index=True)
+    return frame.head(n)

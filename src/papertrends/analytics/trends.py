@@ -1,0 +1,133 @@
+"""What is rising: papers, topics and upvotes over time, and terms gaining share.
+
+Every series is bucketed by ``periods.period_start`` and leaves out papers without a known date
+(pages say how many). Topic series count a paper under each of its topics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from papertrends.analytics.periods import PERIODS, period_start
+from papertrends.terms import TermIndex
+
+
+def _dated(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+    frame = papers.assign(period=period_start(papers["published"], period))
+    return frame[frame["period"].notna()]
+
+
+def _explode_topics(papers: pd.DataFrame) -> pd.DataFrame:
+    """One row per (paper, topic); keeps the frame's other columns."""
+    topics = pa.array(papers["topics"])
+    rows = pc.list_parent_indices(topics).to_numpy()
+    flat = pc.list_flatten(topics).to_numpy(zero_copy_only=False)
+    exploded = papers.iloc[rows].reset_index(drop=True)
+    exploded["topic"] = flat
+    return exploded
+
+
+def compute_papers_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+    """period, papers (distinct dated papers per period), every period in the span present."""
+    dated = _dated(papers, period)
+    if dated.empty:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[s]"),
+                             "papers": pd.Series(dtype=int)})
+    counts = dated.groupby("period").size()
+    span = pd.period_range(counts.index.min(), counts.index.max(),
+                           freq=PERIODS[period]).start_time
+    counts = counts.reindex(span.astype(counts.index.dtype), fill_value=0)
+    return counts.rename_axis("period").reset_index(name="papers")
+
+
+def compute_topic_counts_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+    """period, topic, papers (with that topic), period_papers, share (of the period's papers)."""
+    dated = _dated(papers, period)
+    columns = {"period": "datetime64[s]", "topic": str, "papers": int, "period_papers": int,
+               "share": float}
+    if dated.empty:
+        return pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
+    totals = dated.groupby("period").size().rename("period_papers")
+    exploded = _explode_topics(dated[["period", "topics"]])
+    counts = exploded.groupby(["period", "topic"]).size().rename("papers").reset_index()
+    counts = counts.join(totals, on="period")
+    counts["share"] = counts["papers"] / counts["period_papers"]
+    return counts.sort_values(["period", "papers"], ascending=[True, False], ignore_index=True)
+
+
+def compute_upvotes_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+    """period, papers (with known upvotes), total_upvotes, median_upvotes, mean_upvotes."""
+    dated = _dated(papers, period)
+    dated = dated[dated["upvotes"].notna()]
+    if dated.empty:
+        return pd.DataFrame({k: pd.Series(dtype=v) for k, v in {
+            "period": "datetime64[s]", "papers": int, "total_upvotes": int,
+            "median_upvotes": float, "mean_upvotes": float}.items()})
+    upvotes = dated["upvotes"].astype("float64")
+    grouped = upvotes.groupby(dated["period"])
+    return pd.DataFrame({
+        "papers": grouped.size(),
+        "total_upvotes": grouped.sum().astype("int64"),
+        "median_upvotes": grouped.median(),
+        "mean_upvotes": grouped.mean(),
+    }).rename_axis("period").reset_index()
+
+
+def rising_windows(published: pd.Series, window_days: int
+                   ) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None:
+    """(previous, recent) date windows of ``window_days`` ending at the newest date."""
+    known = published.dropna()
+    if known.empty:
+        return None
+    end = known.max()
+    recent_start = end - dt.timedelta(days=window_days - 1)
+    previous_end = recent_start - dt.timedelta(days=1)
+    previous_start = previous_end - dt.timedelta(days=window_days - 1)
+    return (previous_start, previous_end), (recent_start, end)
+
+
+def compute_rising_terms(index: TermIndex, mask: np.ndarray, published: pd.Series,
+                         window_days: int, *, top: int = 20, min_papers: int = 2
+                         ) -> pd.DataFrame:
+    """Terms whose share of papers grew most from the previous window to the recent one.
+
+    ``mask`` selects the filtered papers (rows of the index); ``published`` is the whole
+    collection's date column, aligned with the index rows. Share, not count, is compared so
+    that a window with more papers does not make every term look like it is rising. Terms in
+    fewer than ``min_papers`` recent papers are left out: one paper is not a trend.
+    """
+    columns = ["term", "recent_papers", "previous_papers", "recent_share", "previous_share",
+               "change"]
+    selected_dates = published[mask]
+    windows = rising_windows(selected_dates, window_days)
+    if windows is None or index.counts.shape[1] == 0:
+        return pd.DataFrame(columns=columns)
+    (prev_start, prev_end), (recent_start, recent_end) = windows
+    dates = published.astype("datetime64[s]")
+    in_recent = mask & _between(dates, recent_start, recent_end)
+    in_previous = mask & _between(dates, prev_start, prev_end)
+    n_recent, n_previous = int(in_recent.sum()), int(in_previous.sum())
+    if n_recent == 0:
+        return pd.DataFrame(columns=columns)
+    present = (index.counts > 0).astype(np.int32)
+    recent = np.asarray(in_recent.astype(np.int32) @ present).ravel()
+    previous = np.asarray(in_previous.astype(np.int32) @ present).ravel()
+    frame = pd.DataFrame({"term": index.terms, "recent_papers": recent,
+                          "previous_papers": previous})
+    frame["recent_share"] = frame["recent_papers"] / n_recent
+    frame["previous_share"] = frame["previous_papers"] / n_previous if n_previous else 0.0
+    frame["change"] = frame["recent_share"] - frame["previous_share"]
+    frame = frame[(frame["recent_papers"] >= min_papers) & (frame["change"] > 0)]
+    frame = frame.sort_values(["change", "recent_papers", "term"],
+                              ascending=[False, False, True], ignore_index=True)
+    return frame.head(top)[columns]
+
+
+def _between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
+    """Missing dates are in no window."""
+    return ((dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))).to_numpy(bool)

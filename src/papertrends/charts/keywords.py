@@ -1,0 +1,77 @@
+"""Charts for the Keywords page: a word cloud image and a bar chart of term frequencies.
+
+Both draw the frame ``analytics.keywords.compute_term_frequencies`` returns. The cloud is
+built with ``WordCloud.generate_from_frequencies`` from those counts (never from raw text, so
+phrases stay phrases and nothing is re-tokenised), with a fixed random state so the same
+frequencies always give the same picture.
+"""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import pandas as pd
+import plotly.graph_objects as go
+from matplotlib.colors import Colormap, ListedColormap
+from PIL import Image
+from wordcloud import WordCloud
+
+from papertrends.charts import styled
+
+CLOUD_WIDTH = 1400
+CLOUD_HEIGHT = 600
+# Plotly's and matplotlib's "tab10" without its light olive, grey and pink: readable on white.
+CLOUD_COLORMAP = ListedColormap(["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                 "#8c564b", "#17becf"], name="papertrends_cloud")
+BAR_LIMIT = 30
+_SCALE = 2
+
+
+def _font_path() -> str | None:
+    """DejaVu Sans Bold as shipped with matplotlib (a wordcloud dependency): the same glyphs
+    on every machine. None falls back to wordcloud's own font."""
+    path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans-Bold.ttf")
+    return path if os.path.exists(path) else None
+
+
+def word_cloud_image(frequencies: pd.DataFrame, *, width: int = CLOUD_WIDTH,
+                     height: int = CLOUD_HEIGHT, colormap: str | Colormap = CLOUD_COLORMAP,
+                     weight: str = "papers", random_state: int = 7) -> Image.Image | None:
+    """A ``width`` x ``height`` word cloud, word size by ``weight``; None when no term.
+
+    The layout is searched on a half-size canvas and drawn at twice the scale: the same
+    picture for a quarter of the placement work (which grows with the canvas area), and a
+    bounded largest font so the first word does not try every size from the canvas height.
+    """
+    weights = {str(term): float(value) for term, value
+               in zip(frequencies["term"], frequencies[weight], strict=True) if value > 0}
+    if not weights:
+        return None
+    canvas_width, canvas_height = max(1, -(-width // _SCALE)), max(1, -(-height // _SCALE))
+    cloud = WordCloud(width=canvas_width, height=canvas_height, scale=_SCALE,
+                      background_color="white", colormap=colormap, font_path=_font_path(),
+                      random_state=random_state, max_words=len(weights),
+                      max_font_size=max(8, int(canvas_height * 0.37)), min_font_size=5,
+                      prefer_horizontal=0.95, relative_scaling=0.5, margin=3,
+                      collocations=False, normalize_plurals=False)
+    image = cloud.generate_from_frequencies(weights).to_image()
+    return image if image.size == (width, height) else image.resize((width, height))
+
+
+def chart_term_frequencies(frequencies: pd.DataFrame, limit: int = BAR_LIMIT) -> go.Figure:
+    """Horizontal bars: papers containing each of the ``limit`` most widespread terms."""
+    frame = frequencies.head(limit).iloc[::-1]
+    figure = go.Figure()
+    figure.add_bar(
+        y=frame["term"], x=frame["papers"], orientation="h", marker_color="#1f77b4",
+        text=[f"{share:.0%}" for share in frame["share"]], textposition="outside",
+        customdata=frame[["share", "occurrences"]],
+        hovertemplate="<b>%{y}</b><br>%{x} papers (%{customdata[0]:.0%} of the selected)"
+                      "<br>%{customdata[1]} occurrences<extra></extra>",
+        cliponaxis=False,
+    )
+    figure.update_yaxes(type="category", automargin=True)
+    figure.update_xaxes(rangemode="tozero")
+    return styled(figure, x_title="Selected papers mentioning the term", y_title=None,
+                  height=max(320, 22 * len(frame) + 100))

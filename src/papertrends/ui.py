@@ -1,0 +1,283 @@
+"""Streamlit glue shared by app.py and every page: loading, the filter sidebar, headers.
+
+This is the only package module that imports Streamlit. It keeps one ``Collection`` per store
+version in ``st.cache_resource`` (the store file's fingerprint and the taxonomy digest are the
+key, so an ingest or a taxonomy edit shows up on the next rerun), turns the sidebar widgets into
+one ``Filters`` value mirrored in the URL, and hands pages a ``View``: the collection, the
+filters, and the selected rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from papertrends.charts import topic_colors
+from papertrends.collection import Collection
+from papertrends.enrich import enrich
+from papertrends.errors import StoreBusyError
+from papertrends.filters import Filters
+from papertrends.sources import read_path
+from papertrends.store import DB_ENV, Store
+from papertrends.topics import Taxonomy, load_taxonomy
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "data" / "hf_papers_seed.txt"
+_VIEW_KEY = "papertrends_view"
+_AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
+                 500, 1000, 2000, 5000)
+_CODE_LABELS = {"any": "Any", "yes": "With code", "no": "Without code"}
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page shows: the whole collection, the active filters and the rows they keep."""
+
+    collection: Collection
+    filters: Filters
+    mask: np.ndarray  # over collection rows: True where the paper passes the filters
+    selected: pd.DataFrame
+    topic_colors: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        return len(self.collection)
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+def store() -> Store:
+    return Store(os.environ.get(DB_ENV) or ROOT / "data" / "papers.duckdb")
+
+
+@st.cache_resource(show_spinner=False)
+def _last_loaded() -> dict[str, Collection]:
+    return {}
+
+
+_load_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _collection(fingerprint: tuple, taxonomy_digest: str, _taxonomy: Taxonomy) -> Collection:
+    return Collection(store().load(), _taxonomy.names)
+
+
+def load_collection() -> Collection:
+    """The stored collection, building it from the shipped page on a fresh machine.
+
+    While another process holds the store for writing, the previous version stays on screen.
+    """
+    taxonomy = load_taxonomy()
+    paper_store = store()
+    last = _last_loaded()
+    try:
+        with _load_lock:
+            if not paper_store.exists():
+                with st.spinner("Building the collection from the shipped Papers page..."):
+                    _, table = read_path(SEED)
+                    paper_store.ingest([(f"hf-page:{SEED.name}", enrich(table, taxonomy))],
+                                       taxonomy)
+            if paper_store.sync_topics(taxonomy):
+                st.toast("The topic taxonomy changed: papers were re-tagged.")
+        collection = _collection(paper_store.fingerprint(), taxonomy.digest, taxonomy)
+    except StoreBusyError:
+        if "collection" not in last:
+            raise
+        st.info("The collection is being updated by another process; showing the version "
+                "loaded before. Reload the page in a moment to see the new data.")
+        return last["collection"]
+    last["collection"] = collection
+    return collection
+
+
+# -- filters -------------------------------------------------------------------------------
+
+def _date_bounds(collection: Collection) -> tuple[dt.date, dt.date] | None:
+    published = collection.papers["published"].dropna()
+    if published.empty:
+        return None
+    return published.min(), published.max()
+
+
+def _author_steps(collection: Collection) -> list[int]:
+    known = collection.papers["n_authors"].dropna()
+    top = int(known.max()) if len(known) else 1
+    return [s for s in _AUTHOR_STEPS if s < top] + [top]
+
+
+def _widget_state_from(filters: Filters, collection: Collection) -> dict[str, object]:
+    """Session-state values for the widgets that show ``filters`` (clamped to the data)."""
+    state: dict[str, object] = {
+        "f_topics": [t for t in filters.topics if t in collection.topics],
+        "f_search": filters.search,
+        "f_min_upvotes": filters.min_upvotes,
+        "f_code": filters.has_code,
+    }
+    bounds = _date_bounds(collection)
+    if bounds:
+        low, high = bounds
+        start = min(max(filters.date_from or low, low), high)
+        end = max(min(filters.date_to or high, high), start)
+        state["f_dates"] = (start, end)
+    steps = _author_steps(collection)
+    low_a = max([s for s in steps if s <= (filters.authors_min or 1)] or [steps[0]])
+    high_a = min([s for s in steps if s >= (filters.authors_max or steps[-1])] or [steps[-1]])
+    state["f_authors"] = (low_a, max(low_a, high_a))
+    return state
+
+
+def _filters_from_widgets(collection: Collection) -> Filters:
+    state = st.session_state
+    date_from = date_to = None
+    bounds = _date_bounds(collection)
+    if bounds and "f_dates" in state:
+        start, end = state["f_dates"]
+        date_from = start if start > bounds[0] else None
+        date_to = end if end < bounds[1] else None
+    steps = _author_steps(collection)
+    low, high = state.get("f_authors", (steps[0], steps[-1]))
+    return Filters(
+        date_from=date_from, date_to=date_to,
+        topics=tuple(state.get("f_topics", ())),
+        search=state.get("f_search", ""),
+        min_upvotes=int(state.get("f_min_upvotes", 0) or 0),
+        authors_min=low if low > steps[0] else None,
+        authors_max=high if high < steps[-1] else None,
+        has_code=state.get("f_code", "any"),
+    )
+
+
+def _reset_filters(collection: Collection) -> None:
+    st.session_state.update(_widget_state_from(Filters(), collection))
+
+
+def _follow_new_bounds(collection: Collection) -> None:
+    """After new papers arrive, a range left wide open stays wide open; others are clamped."""
+    state = st.session_state
+    for key, bounds in (("f_dates", _date_bounds(collection)),
+                        ("f_authors", (_author_steps(collection)[0],
+                                       _author_steps(collection)[-1]))):
+        previous = state.get(f"{key}_bounds")
+        state[f"{key}_bounds"] = bounds
+        if bounds is None or previous is None or previous == bounds or key not in state:
+            continue
+        low, high = state[key]
+        low = bounds[0] if low <= previous[0] else min(max(low, bounds[0]), bounds[1])
+        high = bounds[1] if high >= previous[1] else max(min(high, bounds[1]), low)
+        if key == "f_authors":
+            steps = _author_steps(collection)
+            low = max([s for s in steps if s <= low] or [steps[0]])
+            high = min([s for s in steps if s >= high] or [steps[-1]])
+        state[key] = (low, high)
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def sidebar_filters(collection: Collection) -> Filters:
+    """Draw the shared filter panel and return its value; keeps the URL in step with it."""
+    state = st.session_state
+    if "f_initialised" not in state:
+        from_url = Filters.from_params(_url_params())
+        state.update(_widget_state_from(from_url, collection))
+        state["f_initialised"] = True
+        if from_url.problems:
+            st.sidebar.warning("Ignored link parameters: " + ", ".join(from_url.problems))
+
+    _follow_new_bounds(collection)
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    bounds = _date_bounds(collection)
+    if bounds and bounds[0] < bounds[1]:
+        sidebar.slider("Published", min_value=bounds[0], max_value=bounds[1], value=bounds,
+                       key="f_dates", format="YYYY-MM-DD")
+    sidebar.multiselect("Topics", collection.topics, key="f_topics",
+                        placeholder="All topics", help="Papers with any of the chosen topics.")
+    sidebar.text_input("Search title and abstract", key="f_search",
+                       placeholder='e.g. reward "tool use"',
+                       help='All words must match, at the start of a word; "quote" a phrase.')
+    sidebar.number_input("Minimum upvotes", min_value=0, step=1, key="f_min_upvotes")
+    steps = _author_steps(collection)
+    if len(steps) > 1:
+        sidebar.select_slider("Authors per paper", options=steps, key="f_authors",
+                              value=(steps[0], steps[-1]))
+    sidebar.radio("GitHub code", list(_CODE_LABELS), key="f_code", horizontal=True,
+                  format_func=_CODE_LABELS.__getitem__)
+    sidebar.button("Reset filters", on_click=_reset_filters, args=(collection,),
+                   width="stretch")
+
+    filters = _filters_from_widgets(collection)
+    papers = collection.papers
+    unknown_dates = int(papers["published"].isna().sum())
+    unknown_authors = int(papers["n_authors"].isna().sum())
+    if unknown_dates or unknown_authors:
+        sidebar.caption(
+            f"{unknown_dates} papers have no known date and {unknown_authors} no known author "
+            "count; they are kept unless you narrow that filter.")
+    if _url_params() != {k: v if isinstance(v, list) else [v]
+                         for k, v in filters.to_params().items()}:
+        st.query_params.from_dict(filters.to_params())
+    return filters
+
+
+# -- the view and page furniture ------------------------------------------------------------
+
+def build_view() -> View:
+    """Called once per rerun by app.py, before the page runs."""
+    collection = load_collection()
+    filters = sidebar_filters(collection)
+    mask = filters.mask(collection)
+    view = View(collection, filters, mask, collection.papers[mask],
+                topic_colors(collection.topics))
+    st.session_state[_VIEW_KEY] = view
+    return view
+
+
+def current_view() -> View:
+    return st.session_state[_VIEW_KEY]
+
+
+def page_header(title: str, caption: str) -> View:
+    """Title, what the page shows, and 'N of M papers' for the active filters."""
+    view = current_view()
+    st.title(title)
+    st.caption(caption)
+    st.markdown(f"**{len(view.selected):,} of {view.total:,} papers** · "
+                f"{escape_markdown(view.filters.describe())}")
+    return view
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Data shown inside Markdown (titles, search words) must render as the literal text."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def stop_if_empty(view: View) -> None:
+    """A friendly empty state instead of empty axes."""
+    if len(view.selected):
+        return
+    if view.total == 0:
+        st.info("The collection is empty. Add papers with `papertrends ingest PATH`.")
+    else:
+        st.info("No papers match these filters. Widen the date range, clear the search or "
+                "press **Reset filters** in the sidebar.")
+    st.stop()
+
+
+def note_left_out(count: int, why: str) -> None:
+    """Say how many rows a chart could not show, and why."""
+    if count:
+        st.caption(f"{count:,} papers left out: {why}.")

@@ -1,0 +1,48 @@
+"""Shared fixtures: the shipped seed page, the shipped taxonomy and stores built from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papertrends.enrich import enrich
+from papertrends.sources import read_path
+from papertrends.store import Store
+from papertrends.topics import Taxonomy, load_taxonomy
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SEED_PATH = REPO_ROOT / "data" / "hf_papers_seed.txt"
+TOPICS_PATH = REPO_ROOT / "data" / "topics.toml"
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    """The saved Hugging Face Daily Papers page shipped in data/ (98 papers)."""
+    return SEED_PATH
+
+
+@pytest.fixture(scope="session")
+def topics_path() -> Path:
+    return TOPICS_PATH
+
+
+@pytest.fixture(scope="session")
+def taxonomy(topics_path: Path) -> Taxonomy:
+    return load_taxonomy(topics_path)
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> Store:
+    """A store whose file does not exist yet."""
+    return Store(tmp_path / "store.duckdb")
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory, seed_path: Path,
+               taxonomy: Taxonomy) -> Store:
+    """The seed ingested once for the whole session. Read it, never write to it."""
+    store = Store(tmp_path_factory.mktemp("seed") / "seed.duckdb")
+    fmt, table = read_path(seed_path)
+    store.ingest([(f"{fmt}:{seed_path.name}", enrich(table, taxonomy))], taxonomy)
+    return store

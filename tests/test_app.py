@@ -1,0 +1,99 @@
+"""Every page through Streamlit's AppTest: renders, filters, empty state, URL state."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import REPO_ROOT
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["pages/overview.py", "pages/trends.py", "pages/authors.py", "pages/keywords.py",
+         "pages/github.py", "pages/explore.py"]
+N_OF_M = re.compile(r"\*\*([\d,]+) of ([\d,]+) papers\*\*")
+
+
+@pytest.fixture
+def app(seed_store, monkeypatch) -> AppTest:
+    monkeypatch.setenv("PAPERTRENDS_DB", str(seed_store.path))
+    monkeypatch.chdir(REPO_ROOT)
+    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+
+
+def _open(app: AppTest, page: str) -> AppTest:
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def n_of_m(app: AppTest) -> tuple[int, int]:
+    for block in app.markdown:
+        found = N_OF_M.search(block.value)
+        if found:
+            return int(found[1].replace(",", "")), int(found[2].replace(",", ""))
+    raise AssertionError("no 'N of M papers' line on the page")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_the_whole_seed(app, page):
+    _open(app, page)
+    assert n_of_m(app) == (98, 98)
+    assert not app.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_search_narrows_every_page(app, page):
+    _open(app, page)
+    app.sidebar.text_input(key="f_search").input("diffusion").run()
+    assert not app.exception
+    shown, total = n_of_m(app)
+    assert 0 < shown < total == 98
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_match_shows_the_empty_state(app, page):
+    _open(app, page)
+    app.sidebar.text_input(key="f_search").input("zzzz-no-such-word").run()
+    assert not app.exception
+    assert n_of_m(app) == (0, 98)
+    assert any("No papers match" in info.value for info in app.info)
+
+
+def test_filters_survive_a_page_switch_and_reach_the_url(app):
+    _open(app, "pages/overview.py")
+    app.sidebar.multiselect(key="f_topics").select("Agents").run()
+    agents = n_of_m(app)[0]
+    assert 0 < agents < 98
+    assert app.query_params["topic"] == ["Agents"]
+    app.switch_page("pages/github.py").run()
+    assert n_of_m(app)[0] == agents
+    assert app.sidebar.multiselect(key="f_topics").value == ["Agents"]
+
+
+def test_query_parameters_restore_the_filters(app):
+    app.query_params["q"] = '"reinforcement learning"'
+    app.query_params["code"] = "yes"
+    _open(app, "pages/explore.py")
+    assert app.sidebar.text_input(key="f_search").value == '"reinforcement learning"'
+    assert app.sidebar.radio(key="f_code").value == "yes"
+    shown, _ = n_of_m(app)
+    assert 0 < shown < 16  # 16 seed papers link code; only some are about RL
+
+
+def test_invalid_query_parameters_are_reported_not_fatal(app):
+    app.query_params["min_upvotes"] = "lots"
+    _open(app, "pages/overview.py")
+    assert n_of_m(app) == (98, 98)
+    assert any("min_upvotes" in w.value for w in app.sidebar.warning)
+
+
+def test_reset_filters_shows_everything_again(app):
+    app.query_params["q"] = "agent"
+    app.query_params["min_upvotes"] = "1"
+    _open(app, "pages/overview.py")
+    assert n_of_m(app)[0] < 98
+    app.sidebar.button[0].click().run()
+    assert n_of_m(app) == (98, 98)
+    assert app.sidebar.text_input(key="f_search").value == ""

@@ -1,0 +1,164 @@
+"""The dashboard in a real browser: `streamlit run app.py` driven by Debian's Chromium.
+
+Screenshots of every page land in artifacts/screenshots/ (git-ignored) for a person to look at.
+In CI a missing browser fails the run; on a developer machine without it the tests skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+from papertrends import schema
+from papertrends.sources.csv import parse_csv
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
+PAGES = {"overview": "", "trends": "trends", "authors": "authors", "keywords": "keywords",
+         "github": "github", "explore": "explore"}
+N_OF_M = re.compile(r"([\d,]+) of ([\d,]+) papers")
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seed_store, tmp_path_factory):
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed: `make browser` installs it")
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "PAPERTRENDS_DB": str(seed_store.path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=REPO_ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.3)
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    context.close()
+
+
+def wait_until_idle(page) -> None:
+    """Streamlit's own signal that the script finished, and no element still a skeleton."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=\"stSkeleton\"]')"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid]')")
+    page.wait_for_timeout(300)
+
+
+def n_of_m(page) -> tuple[int, int]:
+    text = page.get_by_text(N_OF_M).first.inner_text()
+    shown, total = N_OF_M.search(text).groups()
+    return int(shown.replace(",", "")), int(total.replace(",", ""))
+
+
+def test_every_page_renders_without_an_error(server, page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in PAGES.items():
+        page.goto(f"{server}/{path}")
+        wait_until_idle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, name
+        assert n_of_m(page) == (98, 98), name
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_filter_then_download_exactly_the_filtered_rows(server, page, tmp_path):
+    page.goto(f"{server}/explore")
+    wait_until_idle(page)
+    search = page.get_by_label("Search title and abstract")
+    search.fill("agent")
+    search.press("Enter")
+    page.wait_for_function("location.search.includes('q=agent')")
+    wait_until_idle(page)
+    shown, total = n_of_m(page)
+    assert 0 < shown < total
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Download filtered CSV")).click()
+    download = download_info.value
+    assert re.fullmatch(r"papers_\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}\.csv",
+                        download.suggested_filename)
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    data = saved.read_bytes()
+    assert data.split(b"\n", 1)[0].decode().replace('"', "").split(",") == list(
+        schema.COLUMN_NAMES)
+    rows = parse_csv(data, path=saved)
+    assert rows.num_rows == shown
+    for title, abstract in zip(rows["title"].to_pylist(), rows["abstract"].to_pylist(),
+                               strict=True):
+        assert re.search(r"(?<![^\W_])agent", f"{title}\n{abstract}".lower())
+    page.screenshot(path=str(SCREENSHOTS / "explore-filtered.png"), full_page=True)
+
+
+def test_a_copied_link_shows_the_same_filtered_view(server, page, browser):
+    page.goto(f"{server}/github")
+    wait_until_idle(page)
+    page.get_by_text("With code", exact=True).click()
+    page.wait_for_function("location.search.includes('code=yes')")
+    wait_until_idle(page)
+    filtered = n_of_m(page)
+    assert filtered[0] < filtered[1]
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
+    other.set_default_timeout(90_000)
+    other.goto(page.url)
+    wait_until_idle(other)
+    assert n_of_m(other) == filtered
+    other.context.close()

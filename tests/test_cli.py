@@ -1,0 +1,185 @@
+"""The `papertrends` command, end to end in a subprocess, run from the repository root."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from papertrends.store import Store
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ENTRY_POINT = Path(sys.executable).with_name("papertrends")
+COMMAND = [str(ENTRY_POINT)] if ENTRY_POINT.exists() else [sys.executable, "-m", "papertrends.cli"]
+
+
+def run_many(*commands: tuple[str | Path, ...], db: Path | None = None
+             ) -> list[subprocess.CompletedProcess[str]]:
+    """Run independent commands side by side, like a user would; ``db`` goes in through
+    PAPERTRENDS_DB. Most of each run is Python starting up, so this halves the wait."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTRENDS_")}
+    if db is not None:
+        env["PAPERTRENDS_DB"] = str(db)
+    processes = [subprocess.Popen([*COMMAND, *map(str, args)], cwd=REPO_ROOT, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for args in commands]
+    results = []
+    for process, args in zip(processes, commands, strict=True):
+        stdout, stderr = process.communicate(timeout=300)
+        results.append(subprocess.CompletedProcess(args, process.returncode, stdout, stderr))
+    return results
+
+
+def run(*args: str | Path, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    [result] = run_many(args, db=db)
+    return result
+
+
+def _digest(path: Path) -> tuple[str, bool]:
+    wal = path.with_name(path.name + ".wal")
+    return hashlib.sha256(path.read_bytes()).hexdigest(), wal.exists()
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory,
+           seed_path: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """A store made by `papertrends ingest data/hf_papers_seed.txt --db ...`."""
+    db = tmp_path_factory.mktemp("cli") / "tmp.duckdb"
+    return db, run("ingest", seed_path.relative_to(REPO_ROOT), "--db", db)
+
+
+@pytest.fixture
+def seeded_copy(seeded, tmp_path: Path) -> Path:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(seeded[0], copy)
+    return copy
+
+
+def test_ingest_the_seed(seeded) -> None:
+    db, result = seeded
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{db}: 98 papers read, 98 new, 0 updated"
+    assert "dates without a year taken as 2025" in result.stderr
+    assert "98 new, 0 updated, 0 unchanged" in result.stderr
+    assert len(Store(db).load()) == 98
+
+
+def test_ingest_again_changes_nothing(seeded_copy: Path, seed_path: Path) -> None:
+    before = Store(seeded_copy).load()
+    result = run("-q", "ingest", seed_path, "--db", seeded_copy)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{seeded_copy}: 98 papers read, 0 new, 0 updated"
+    assert result.stderr == ""  # --quiet
+    assert Store(seeded_copy).load().sort_values("paper_id", ignore_index=True).equals(
+        before.sort_values("paper_id", ignore_index=True))
+
+
+def test_stats(seeded) -> None:
+    db, _ = seeded
+    result = run("stats", db=db)  # the store named by PAPERTRENDS_DB
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "papers: 98"
+    assert lines[1] == "published: 2013-05-29 to 2025-10-09 (7 with unknown date)"
+    assert "median authors per paper: 5 (8 with unknown author count)" in lines
+    assert "with GitHub code: 16 (16%)" in lines
+    assert "top topics:" in lines
+    assert lines[lines.index("top topics:") + 1].split()[0] == "Agents"
+
+
+def test_export_filtered(seeded, tmp_path: Path) -> None:
+    db, _ = seeded
+    out = tmp_path / "x.csv"
+    result = run("export", "--out", out, "--topic", "Agents", "--has-code", "yes", "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{out}: 10 of 98 papers (topic Agents, with GitHub code)"
+    rows = _csv_rows(out)
+    assert len(rows) == 10
+    for row in rows:
+        assert "Agents" in row["topics"].split("; ")
+        assert row["github_repos"] and "/" in row["github_repos"]
+
+
+def test_export_then_ingest_gives_the_same_collection(seeded, tmp_path: Path) -> None:
+    db, _ = seeded
+    out = tmp_path / "all.csv"
+    assert run("export", "--out", out, "--db", db).returncode == 0
+    assert len(_csv_rows(out)) == 98
+    new_db = tmp_path / "new.duckdb"
+    result = run("ingest", out, "--db", new_db)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{new_db}: 98 papers read, 98 new, 0 updated"
+    original, again = run_many(("stats", "--db", db), ("stats", "--db", new_db))
+    assert again.returncode == 0 and again.stdout == original.stdout
+
+
+def test_bad_text_stores_nothing(seeded_copy: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("paper_id,title\n2401.00001,A new paper\n", encoding="utf-8")
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_text("this is not\na saved page\n\nat all\n", encoding="utf-8")
+    before = _digest(seeded_copy)
+    result = run("ingest", good, garbage, "--db", seeded_copy)  # the good file is not stored
+    assert result.returncode != 0
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: ") and str(garbage) in line
+    assert "line 1" in line and "field title" in line
+    assert result.stdout == ""
+    assert _digest(seeded_copy) == before
+
+
+def test_bad_csv_cell_stores_nothing(seeded_copy: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("paper_id,title,upvotes\n2401.00001,Fine,1\n2401.00002,Broken,abc\n",
+                   encoding="utf-8")
+    before = _digest(seeded_copy)
+    result = run("ingest", bad, "--db", seeded_copy)
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        f"Error: {bad}, line 3, field upvotes: expected a whole number of 0 or more, "
+        "found 'abc'"]
+    assert _digest(seeded_copy) == before
+
+
+def test_bad_requests_fail_in_one_line(seeded, tmp_path: Path) -> None:
+    db, _ = seeded
+    unknown_topic, missing = run_many(
+        ("export", "--out", tmp_path / "x.csv", "--topic", "Cooking", "--db", db),
+        ("stats", "--db", tmp_path / "none.duckdb"))
+    assert unknown_topic.returncode != 0
+    [line] = unknown_topic.stderr.splitlines()
+    assert "unknown topic 'Cooking'" in line and "Agents" in line
+    assert not (tmp_path / "x.csv").exists()
+    assert missing.returncode != 0
+    [line] = missing.stderr.splitlines()
+    assert "no collection here yet" in line and "none.duckdb" in line
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+HELP = {
+    (): ["ingest", "stats", "export", "--quiet", "--version"],
+    ("ingest",): ["PATHS", "--format", "hf-page", "--year", "--db", "PAPERTRENDS_DB", "--topics",
+                  "one transaction"],
+    ("stats",): ["--db", "--topics"],
+    ("export",): ["--out", "--from", "--to", "--topic", "--search", "--min-upvotes",
+                  "--has-code", "--db"],
+}
+
+
+def test_help() -> None:
+    results = run_many(*((*command, "--help") for command in HELP))
+    for (command, mentions), result in zip(HELP.items(), results, strict=True):
+        assert result.returncode == 0, (command, result.stderr)
+        missing = [word for word in mentions if word not in result.stdout]
+        assert not missing, f"`papertrends {' '.join(command)} --help` lacks {missing}"

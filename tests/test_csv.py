@@ -1,0 +1,230 @@
+"""CSV export and import: exact round trips, the injection guard, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from papertrends import export, schema
+from papertrends.csv_safety import neutralise, restore
+from papertrends.enrich import enrich
+from papertrends.errors import InputError
+from papertrends.sources import read_path
+from papertrends.sources.csv import parse_csv
+from papertrends.store import Store
+
+T1 = dt.datetime(2025, 1, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
+TEXT_COLUMNS = [c.name for c in schema.COLUMNS if c.is_text]
+
+
+def _rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def _frame(records: list[dict]) -> pd.DataFrame:
+    return schema.to_frame(schema.to_table(records))
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("paper_id", ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def seed_papers(seed_store: Store) -> pd.DataFrame:
+    return _sorted(seed_store.load())
+
+
+# -- round trips -----------------------------------------------------------------------------
+
+def test_exported_seed_ingests_back_to_the_same_collection(tmp_path, seed_papers,
+                                                           taxonomy) -> None:
+    path = tmp_path / "papers.csv"
+    export.write_csv(seed_papers, path)
+    fmt, table = read_path(path)
+    assert fmt == "csv" and table.num_rows == 98
+    store = Store(tmp_path / "again.duckdb")
+    [report] = store.ingest([(f"csv:{path.name}", enrich(table, taxonomy))], taxonomy)
+    assert report.new == 98
+    again = _sorted(store.load())
+    pd.testing.assert_frame_equal(again, seed_papers)  # every column, every missing value
+    assert again["n_authors"].isna().sum() == 8 and again["published"].isna().sum() == 7
+    assert again["first_seen"].dt.microsecond.ne(0).any()  # sub-second times survive
+
+
+def test_export_format_is_for_people(seed_papers) -> None:
+    rows = _rows(export.to_csv_bytes(seed_papers))
+    assert list(rows[0]) == list(schema.COLUMN_NAMES)
+    flows = next(r for r in rows if r["title"].startswith("Flows: Building Blocks"))
+    assert flows["github_repos"] == "epfl-dlab/aiflows; epfl-dlab/cc_flows"
+    waltz = next(r for r in rows if r["title"].startswith("The Alignment Waltz"))
+    assert (waltz["n_authors"], waltz["published"], waltz["upvotes"]) == ("", "2025-10-09", "2")
+    assert all(r["first_seen"].endswith("Z") and "T" in r["first_seen"] for r in rows)
+
+
+def test_written_file_is_replaced_atomically(tmp_path, seed_papers) -> None:
+    path = tmp_path / "out.csv"
+    path.write_text("old")
+    export.write_csv(seed_papers.head(3), path)
+    assert len(_rows(path.read_bytes())) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]  # no partial file left
+
+
+def test_empty_export_round_trips() -> None:
+    data = export.to_csv_bytes(schema.empty_frame())
+    assert parse_csv(data).num_rows == 0
+
+
+# -- the CSV injection guard -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("title", '=HYPERLINK("http://evil.example","click")'),
+    ("title", "=1+1"),
+    ("abstract", "+44 results"),
+    ("abstract", "-1 is a number"),
+    ("abstract", "@SUM(A1)"),
+    ("abstract", "\tleading tab"),
+    ("abstract", "\rleading carriage return"),
+    ("organization", "=cmd|' /C calc'!A0"),
+    ("abstract", "'=already quoted"),
+    ("abstract", "''+twice quoted"),
+    ("authors", ["=evil", "Ann"]),
+    ("topics", ["-minus"]),
+])
+def test_formula_cells_are_prefixed_and_read_back_exactly(column, value) -> None:
+    record = {"paper_id": "2401.00001", "title": "Safe title", column: value}
+    data = export.to_csv_bytes(_frame([record]))
+    [row] = _rows(data)
+    first = value[0] if isinstance(value, list) else value
+    assert row[column].startswith("'") and row[column][1:].startswith(first)
+    assert row[column][0] not in "=+-@\t\r"
+    [back] = schema.to_frame(parse_csv(data)).to_dict("records")
+    assert (list(back[column]) if isinstance(value, list) else back[column]) == value
+
+
+@pytest.mark.parametrize("value", ["plain", "'quoted", "a=b", "x-y", "", "'", "'a'"])
+def test_harmless_cells_are_not_touched(value) -> None:
+    values = pa.array([value])
+    assert neutralise(values).to_pylist() == [value]
+    assert restore(neutralise(values)).to_pylist() == [value]
+
+
+DANGEROUS_START = st.sampled_from(["", "=", "+", "-", "@", "\t", "\r", "'", "''=", "\"", "'\r"])
+CELL = st.builds(lambda start, rest: start + rest, DANGEROUS_START, st.text(max_size=30)).filter(
+    bool)  # an empty cell means "unknown" in the CSV, so it reads back as missing
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.fixed_dictionaries({name: CELL for name in TEXT_COLUMNS}),
+       st.fixed_dictionaries({name: st.none() | CELL for name in TEXT_COLUMNS}))
+def test_text_cells_round_trip_exactly(first: dict, second: dict) -> None:
+    second = {**second, "paper_id": first["paper_id"] + "2", "title": second["title"] or "t"}
+    frame = _frame([first, second])
+    back = schema.to_frame(parse_csv(export.to_csv_bytes(frame)))
+    pd.testing.assert_frame_equal(back[TEXT_COLUMNS], frame[TEXT_COLUMNS])
+
+
+# -- reading CSV that was not written by this version ----------------------------------------
+
+def test_a_csv_missing_optional_columns_still_ingests(tmp_path, fresh_store, taxonomy) -> None:
+    path = tmp_path / "few.csv"
+    path.write_text("title,paper_id,upvotes,extra column\n"
+                    "An agent paper,2401.00001v2,5,ignored\n"
+                    "Another paper,title-abc,,ignored\n", encoding="utf-8")
+    _, table = read_path(path)
+    [report] = fresh_store.ingest([("few", enrich(table, taxonomy))], taxonomy)
+    assert report.new == 2
+    papers = _sorted(fresh_store.load())
+    assert list(papers["paper_id"]) == ["2401.00001", "title-abc"]  # arXiv version dropped
+    assert list(papers["upvotes"].fillna(-1)) == [5, -1]
+    assert papers["published"].isna().all() and papers["n_authors"].isna().all()
+    assert [list(t) for t in papers["topics"]] == [["Agents"], ["Other"]]
+    assert [list(a) for a in papers["authors"]] == [[], []]
+    assert set(papers["source"]) == {"csv:few.csv"}  # a file without a source column
+
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbfpaper_id,title\r\n2401.00001,T\r\n",  # a spreadsheet's BOM and CRLF
+    b"paper_id,title\n2401.00001,T",  # no final newline
+    b'"paper_id","title"\n"2401.00001","T"\n',
+])
+def test_spreadsheet_variants_are_read(data) -> None:
+    table = parse_csv(data)
+    assert table.select(["paper_id", "title"]).to_pylist() == [
+        {"paper_id": "2401.00001", "title": "T"}]
+
+
+def test_timestamps_without_an_offset_are_utc() -> None:
+    table = parse_csv(b"paper_id,title,first_seen,last_updated\n"
+                      b"a,T,2025-01-01 12:00:00,2025-01-01T13:00:00+01:00\n")
+    [row] = table.to_pylist()
+    assert row["first_seen"] == row["last_updated"] == dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC)
+
+
+HEADER = "paper_id,title,published,upvotes,n_authors,first_seen\n"
+GOOD = "2401.00001,Good,2024-01-02,3,4,2025-01-01T00:00:00Z\n"
+
+
+@pytest.mark.parametrize(("bad_row", "line", "field"), [
+    ("2401.00002,Bad,2024-01-02,abc,4,\n", 4, "upvotes"),
+    ("2401.00002,Bad,2024-01-02,-3,4,\n", 4, "upvotes"),
+    ("2401.00002,Bad,2024-01-02,1.5,4,\n", 4, "upvotes"),
+    ("2401.00002,Bad,2024-01-02,99999999999999999999,4,\n", 4, "upvotes"),
+    ("2401.00002,Bad,2024-01-02,3,many,\n", 4, "n_authors"),
+    ("2401.00002,Bad,02/01/2024,3,4,\n", 4, "published"),
+    ("2401.00002,Bad,2024-02-30,3,4,\n", 4, "published"),
+    ("2401.00002,Bad,2024-13-01,3,4,\n", 4, "published"),
+    ("2401.00002,Bad,2024-01-02,3,4,yesterday\n", 4, "first_seen"),
+    ("2401.00002,Bad,2024-01-02,3,4,2025-02-30T00:00:00Z\n", 4, "first_seen"),
+    ('2401.00002,"Bad\ntitle\non lines",2024-01-02,x,4,\n', 4, "upvotes"),
+    (',No id,2024-01-02,3,4,\n', 4, "paper_id"),
+    ('2401.00002,,2024-01-02,3,4,\n', 4, "title"),
+])
+def test_a_bad_cell_names_its_line_and_field(tmp_path, bad_row, line, field) -> None:
+    # The good row spans two lines, so the line is the file's, not the record's number.
+    data = (HEADER + '2401.00003,"Two\nlines",,,,\n' + bad_row + GOOD).encode()
+    with pytest.raises(InputError) as caught:
+        parse_csv(data, path="in.csv")
+    assert (caught.value.path, caught.value.line, caught.value.field) == ("in.csv", line, field)
+    assert str(caught.value).startswith(f"in.csv, line {line}, field {field}: ")
+
+
+def test_a_bad_cell_stores_nothing(tmp_path, seed_store) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + GOOD + "2401.00002,Bad,2024-01-02,abc,4,\n", encoding="utf-8")
+    before = seed_store.fingerprint()
+    with pytest.raises(InputError, match=r"bad\.csv, line 3, field upvotes: .*'abc'"):
+        read_path(path)  # the CLI reads every file before it opens the store
+    assert seed_store.fingerprint() == before
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"name,value\nx,1\n",
+     r"not a Papertrends CSV: .*no 'paper_id', 'title' column \(found name, value\)"),
+    (b"paper_id,value\nx,1\n", r"no 'title' column"),
+    (b"", r"not a Papertrends CSV"),
+    (b"\xff\xfe,paper_id\n", r"not UTF-8"),
+    (b'paper_id,title\n"unterminated,x\n', r"not well-formed CSV"),
+])
+def test_a_file_that_is_not_our_csv(tmp_path, data, message) -> None:
+    path = tmp_path / "other.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message) as caught:
+        read_path(path)
+    assert str(caught.value).startswith(str(path))
+
+
+def test_format_is_detected_from_the_content(tmp_path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_bytes(export.to_csv_bytes(_frame([{"paper_id": "a", "title": "T"}])))
+    assert read_path(path)[0] == "csv"
+    unknown = tmp_path / "notes.json"
+    unknown.write_text('{"a": 1}')
+    with pytest.raises(InputError, match="cannot tell the format"):
+        read_path(unknown)
