@@ -6,12 +6,12 @@ from papertrends import ui
 from papertrends.analytics.authors import (
     compute_author_histogram,
     compute_authors_vs_upvotes,
+    compute_rank_correlation,
     compute_team_size_by_topic,
     compute_team_size_per_period,
     compute_team_size_summary,
     compute_top_authors,
     compute_upvotes_by_team_size,
-    rank_correlation,
 )
 from papertrends.analytics.periods import PERIODS, default_period
 from papertrends.charts.authors import (
@@ -68,17 +68,22 @@ st.plotly_chart(chart_team_size_by_topic(compute_team_size_by_topic(papers), vie
 
 st.subheader("Authors and upvotes")
 points = compute_authors_vs_upvotes(papers)
+buckets = compute_upvotes_by_team_size(papers)
 if points.empty:
     st.info("None of the selected papers has both a known author count and known upvotes.")
 else:
-    st.plotly_chart(chart_authors_vs_upvotes(points, compute_upvotes_by_team_size(points)),
-                    width="stretch")
-    correlation = rank_correlation(points)
-    st.caption("Points are spread slightly so that papers with equal values stay visible. "
-               + ("" if correlation is None else
-                  f"Rank (Spearman) correlation of authors and upvotes: {correlation:+.2f} "
-                  "(0: no relation, 1: more authors always means more upvotes)."))
-    ui.note_left_out(len(papers) - len(points), "no known author count or upvotes")
+    st.plotly_chart(chart_authors_vs_upvotes(points, buckets), width="stretch")
+    correlation = compute_rank_correlation(papers)
+    both = int(buckets["papers"].sum())
+    notes = ["Points are spread slightly so that papers with equal values stay visible."]
+    if len(points) < both:
+        notes.append(f"A fixed sample of {len(points):,} of {both:,} papers is drawn; the mean "
+                     "line and the correlation use all of them.")
+    if correlation is not None:
+        notes.append(f"Rank (Spearman) correlation of authors and upvotes: {correlation:+.2f} "
+                     "(0: no relation, 1: more authors always means more upvotes).")
+    st.caption(" ".join(notes))
+    ui.note_left_out(len(papers) - both, "no known author count or upvotes")
 
 st.subheader("Most frequent authors")
 if figures["named"]:

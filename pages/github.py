@@ -68,7 +68,8 @@ else:
     st.subheader("Upvotes with and without code")
     medians = compute_upvote_medians_by_code(papers)
     left, right = st.columns(2)
-    left.plotly_chart(chart_upvotes_by_code(compute_upvotes_by_code(papers)), width="stretch")
+    upvotes = compute_upvotes_by_code(papers)
+    left.plotly_chart(chart_upvotes_by_code(upvotes), width="stretch")
     right.dataframe(medians.drop(columns="unknown_upvotes"), hide_index=True, column_config={
         "code": "Papers", "papers": cc.NumberColumn("Count"),
         "median_upvotes": cc.NumberColumn("Median upvotes"),
@@ -76,6 +77,9 @@ else:
         "upvoted_share": cc.NumberColumn("≥ 1 upvote", format="percent")})
     with right:
         ui.note_left_out(int(medians["unknown_upvotes"].sum()), "upvotes not known")
+        if len(upvotes) < medians["papers"].sum():
+            st.caption(f"The chart shows a fixed sample of {len(upvotes):,} papers; the table "
+                       "uses all of them.")
 
     st.subheader("Owners with the most linked repositories")
     owners = compute_top_owners(papers, 15)

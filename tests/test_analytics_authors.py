@@ -6,8 +6,10 @@ import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import pytest
 
+from papertrends import schema
 from papertrends.analytics import authors
 from papertrends.charts import authors as charts
 from papertrends.charts import topic_colors
@@ -149,17 +151,25 @@ def test_authors_vs_upvotes_keeps_papers_with_both_known():
     assert authors.compute_authors_vs_upvotes(empty_frame()).empty
 
 
+def test_authors_vs_upvotes_samples_large_selections_but_the_figures_use_all():
+    frame = papers(*({"n_authors": 1 + i % 7, "upvotes": i % 3} for i in range(60)))
+    points = authors.compute_authors_vs_upvotes(frame, max_points=10)
+    assert len(points) == 10
+    assert points["title"].is_unique
+    assert points.equals(authors.compute_authors_vs_upvotes(frame, max_points=10))  # stable
+    assert authors.compute_upvotes_by_team_size(frame)["papers"].sum() == 60
+
+
 def test_upvotes_by_team_size_buckets():
     frame = papers(*({"n_authors": n, "upvotes": u}
                      for n, u in [(1, 0), (3, 2), (4, 0), (5, 6), (8, 4)]))
-    buckets = authors.compute_upvotes_by_team_size(authors.compute_authors_vs_upvotes(frame))
+    buckets = authors.compute_upvotes_by_team_size(frame)
     assert buckets["bucket"].tolist() == ["1", "3\u20134", "5\u20138"]
     assert buckets["papers"].tolist() == [1, 2, 2]
     assert buckets["mean_upvotes"].tolist() == [0, 1, 5]
     assert buckets["upvoted_share"].tolist() == [0, 0.5, 1]
     assert buckets["middle"].tolist() == pytest.approx([1, 12 ** 0.5, 40 ** 0.5])
-    assert authors.compute_upvotes_by_team_size(
-        authors.compute_authors_vs_upvotes(empty_frame())).empty
+    assert authors.compute_upvotes_by_team_size(empty_frame()).empty
 
 
 @pytest.mark.parametrize(("pairs", "expected"), [
@@ -170,7 +180,7 @@ def test_upvotes_by_team_size_buckets():
 ])
 def test_rank_correlation(pairs, expected):
     frame = papers(*({"n_authors": n, "upvotes": u} for n, u in pairs))
-    result = authors.rank_correlation(authors.compute_authors_vs_upvotes(frame))
+    result = authors.compute_rank_correlation(frame)
     assert result == (None if expected is None else pytest.approx(expected))
 
 
@@ -219,7 +229,7 @@ def _figures(frame: pd.DataFrame) -> list[go.Figure]:
         charts.chart_team_size_over_time(authors.compute_team_size_per_period(frame, "month"),
                                          "month"),
         charts.chart_team_size_by_topic(authors.compute_team_size_by_topic(frame), colors),
-        charts.chart_authors_vs_upvotes(points, authors.compute_upvotes_by_team_size(points)),
+        charts.chart_authors_vs_upvotes(points, authors.compute_upvotes_by_team_size(frame)),
         charts.chart_top_authors(authors.compute_top_authors(frame)),
     ]
 
@@ -237,3 +247,16 @@ def test_charts_name_the_paper_on_hover():
     assert "customdata[0]" in figure.data[0].hovertemplate
     assert figure.layout.yaxis.title.text == "Upvotes"
     assert figure.layout.xaxis.type == "log"
+
+
+def test_several_arrow_chunks_give_the_same_answers():
+    """A loaded collection can arrive in several Arrow chunks; list handling must not care."""
+    table = schema.conform(pa.Table.from_pandas(SAMPLE, preserve_index=False))
+    chunked = to_frame(pa.concat_tables([table.slice(0, 2), table.slice(2)]))
+    assert pa.array(chunked["topics"]).num_chunks == 2
+    pd.testing.assert_frame_equal(authors.compute_team_size_by_topic(chunked),
+                                  authors.compute_team_size_by_topic(SAMPLE))
+    pd.testing.assert_frame_equal(authors.compute_top_authors(chunked),
+                                  authors.compute_top_authors(SAMPLE))
+    assert (authors.compute_team_size_summary(chunked)
+            == authors.compute_team_size_summary(SAMPLE))

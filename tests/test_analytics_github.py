@@ -7,8 +7,10 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import pytest
 
+from papertrends import schema
 from papertrends.analytics import github
 from papertrends.charts import github as charts
 from papertrends.charts import topic_colors
@@ -191,3 +193,30 @@ def test_upvote_chart_names_the_paper_on_hover():
     figure = _figures(MIXED)[3]
     assert list(figure.data[0].text) == ["Paper 0", "Paper 1"]
     assert figure.layout.yaxis.title.text == "Upvotes"
+
+
+def test_code_per_period_chart_titles_both_axes():
+    figure = _figures(MIXED)[0]
+    assert figure.layout.yaxis.title.text == "Papers"
+    assert figure.layout.yaxis2.title.text == "Share of the period's papers with code"
+
+
+def test_upvote_points_are_sampled_per_group():
+    frame = papers(*({"upvotes": i, "github_repos": ["a/b"] if i < 3 else []}
+                     for i in range(40)))
+    points = github.compute_upvotes_by_code(frame, max_points=10)
+    assert (points["code"] == github.WITH_CODE).sum() == 3     # a small group is kept whole
+    assert (points["code"] == github.WITHOUT_CODE).sum() == 5
+    assert github.compute_upvote_medians_by_code(frame)["papers"].tolist() == [3, 37]
+
+
+def test_several_arrow_chunks_give_the_same_answers():
+    """A loaded collection can arrive in several Arrow chunks; list handling must not care."""
+    table = schema.conform(pa.Table.from_pandas(MIXED, preserve_index=False))
+    chunked = to_frame(pa.concat_tables([table.slice(0, 2), table.slice(2)]))
+    assert pa.array(chunked["github_repos"]).num_chunks == 2
+    assert github.compute_code_summary(chunked) == github.compute_code_summary(MIXED)
+    for compute in (github.compute_top_owners, github.compute_project_pages,
+                    github.compute_project_hosts, github.compute_code_by_topic,
+                    github.compute_code_papers):
+        pd.testing.assert_frame_equal(compute(chunked), compute(MIXED))

@@ -155,12 +155,15 @@ def test_a_term_seen_once_outside_its_phrase_gives_way_too():
 def test_labels_keep_the_usual_capitals():
     index = build_term_index(papers(("LLMs and ChatGPT", "LLMs help. LLM agents act."),
                                     ("LLM agents", "ChatGPT and llm agents."),
-                                    ("REASONING", "reasoning and reasoning")), "both")
+                                    ("REASONING", "reasoning and reasoning"),
+                                    ("Multi-Turn 3D", "Multi-Turn")), "both")
     labels = dict(zip(index.terms.tolist(), index.labels.tolist(), strict=True))
     assert labels["llm"] == "LLM"  # "LLM" (3) and "LLMs" (2): one term, the commoner form
     assert labels["llm agents"] == "LLM agents"
     assert labels["chatgpt"] == "ChatGPT"
     assert labels["reasoning"] == "reasoning"  # one all-caps title is not the usual spelling
+    assert labels["multi-turn"] == "multi-turn"  # Title Case is not a name
+    assert labels["3d"] == "3D"
 
 
 def test_rows_follow_the_papers_and_sources_differ():

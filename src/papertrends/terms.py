@@ -319,6 +319,7 @@ def build_term_index(papers: pd.DataFrame, source: str = "both",
 
 
 # A word written with a capital after its first letter: "LLMs", "ChatGPT", "GPT-4", "AI".
+# (Filtered further: "Multi-Turn" only capitalises the start of each part.)
 _CASED_WORD = re.compile(r"(?<![\w'\u2019-])[^\W_](?:[^\W_]|-(?=[^\W_]))*?[A-Z]"
                          r"(?:[^\W_]|-(?=[^\W_]))*")
 
@@ -334,6 +335,9 @@ def _usual_spelling(texts: list[str], counts: sp.csr_matrix, terms: np.ndarray
     seen: Counter[str] = Counter()
     for text in texts:
         seen.update(_CASED_WORD.findall(text))
+    # "Multi-Turn" in a title is Title Case, not a name: a capital must sit inside a part.
+    seen = Counter({form: count for form, count in seen.items()
+                    if any(not part[1:].islower() for part in form.split("-") if part[1:])})
     if not seen:
         return {}
     column = {term: i for i, term in enumerate(terms.tolist()) if " " not in term}

@@ -20,6 +20,12 @@ from papertrends.analytics.periods import period_start
 _EXACT_BARS = 40
 
 
+def _arrow(series: pd.Series) -> pa.Array:
+    """One contiguous Arrow array (a loaded collection may arrive in several chunks)."""
+    array = pa.array(series)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
 def _empty(columns: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
 
@@ -91,7 +97,7 @@ def compute_team_size_summary(papers: pd.DataFrame) -> dict[str, object]:
     known and unknown (papers with / without a known count), named (papers with author names).
     """
     counts = _counts(papers, _known(papers)).astype("float64")
-    named = int((pc.fill_null(pc.list_value_length(pa.array(papers["authors"])), 0)
+    named = int((pc.fill_null(pc.list_value_length(_arrow(papers["authors"])), 0)
                  .to_numpy() > 0).sum()) if len(papers) else 0
     known = len(counts)
     figures: dict[str, object] = {"known": known, "unknown": len(papers) - known,
@@ -147,7 +153,7 @@ def compute_team_size_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
     known = _known(papers)
     if not len(known):
         return _empty({"topic": str} | _SPREAD_COLUMNS)
-    topics = pa.array(papers["topics"].iloc[known])
+    topics = _arrow(papers["topics"].iloc[known])
     parents = pc.list_parent_indices(topics).to_numpy()
     if not len(parents):
         return _empty({"topic": str} | _SPREAD_COLUMNS)
@@ -160,10 +166,29 @@ def compute_team_size_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
 
 # -- against upvotes --------------------------------------------------------------------------
 
-def compute_authors_vs_upvotes(papers: pd.DataFrame) -> pd.DataFrame:
-    """paper_id, title, published, n_authors, upvotes: one row per paper with both known."""
-    both = papers.iloc[_known(papers)]
-    both = both[both["upvotes"].notna().to_numpy(bool)]
+MAX_POINTS = 5_000
+
+
+def _sample(rows: np.ndarray, limit: int | None) -> np.ndarray:
+    """At most ``limit`` of ``rows``, the same ones on every rerun, in their original order."""
+    if limit is None or len(rows) <= limit:
+        return rows
+    return np.sort(np.random.default_rng(0).choice(rows, size=limit, replace=False))
+
+
+def _with_upvotes(papers: pd.DataFrame) -> np.ndarray:
+    """Row positions of papers with both a known author count and known upvotes."""
+    rows = _known(papers)
+    return rows[papers["upvotes"].iloc[rows].notna().to_numpy(bool)]
+
+
+def compute_authors_vs_upvotes(papers: pd.DataFrame, max_points: int | None = MAX_POINTS
+                               ) -> pd.DataFrame:
+    """paper_id, title, published, n_authors, upvotes: one row per paper with both known; a
+    fixed random sample of ``max_points`` of them when there are more (a scatter of a million
+    points helps nobody); the figures below use every paper."""
+    rows = _sample(_with_upvotes(papers), max_points)
+    both = papers[["paper_id", "title", "published", "n_authors", "upvotes"]].iloc[rows]
     return pd.DataFrame({
         "paper_id": both["paper_id"].to_numpy(),
         "title": both["title"].fillna("(untitled)").to_numpy(),
@@ -173,17 +198,23 @@ def compute_authors_vs_upvotes(papers: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def compute_upvotes_by_team_size(points: pd.DataFrame) -> pd.DataFrame:
-    """Per power-of-two team-size bucket of ``compute_authors_vs_upvotes`` rows: bucket, low,
-    high, middle (geometric, for a log axis), papers, mean_upvotes, median_upvotes, upvoted_share
-    (share of papers with at least one upvote)."""
+def _pairs(papers: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    rows = _with_upvotes(papers)
+    return (papers["n_authors"].iloc[rows].to_numpy("float64"),
+            papers["upvotes"].iloc[rows].to_numpy("float64"))
+
+
+def compute_upvotes_by_team_size(papers: pd.DataFrame) -> pd.DataFrame:
+    """Per power-of-two team-size bucket, over papers with both counts known: bucket, low,
+    high, middle (geometric, for a log axis), papers, mean_upvotes, median_upvotes,
+    upvoted_share (share of papers with at least one upvote). Only buckets with papers."""
     columns = {"bucket": str, "low": "int64", "high": "int64", "middle": "float64",
                "papers": "int64", "mean_upvotes": "float64", "median_upvotes": "float64",
                "upvoted_share": "float64"}
-    if points.empty:
+    n, values = _pairs(papers)
+    if not len(n):
         return _empty(columns)
-    n = points["n_authors"].to_numpy("int64")
-    upvotes = pd.Series(points["upvotes"].to_numpy("float64"))
+    upvotes = pd.Series(values)
     exponent = pd.Series(np.ceil(np.log2(n)).astype("int64"), name="exponent")
     grouped = upvotes.groupby(exponent)
     frame = pd.DataFrame({
@@ -202,15 +233,13 @@ def compute_upvotes_by_team_size(points: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def rank_correlation(points: pd.DataFrame) -> float | None:
-    """Spearman rank correlation of authors and upvotes; None when it is not defined."""
-    if len(points) < 3:
+def compute_rank_correlation(papers: pd.DataFrame) -> float | None:
+    """Spearman rank correlation of authors and upvotes over papers with both known; None
+    when it is not defined (fewer than 3 papers, or either value constant)."""
+    n, upvotes = _pairs(papers)
+    if len(n) < 3 or np.unique(n).size < 2 or np.unique(upvotes).size < 2:
         return None
-    x = points["n_authors"].astype("float64")
-    y = points["upvotes"].astype("float64")
-    if x.nunique() < 2 or y.nunique() < 2:
-        return None
-    return float(x.rank().corr(y.rank()))
+    return float(pd.Series(n).rank().corr(pd.Series(upvotes).rank()))
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -221,7 +250,7 @@ def compute_top_authors(papers: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     columns = {"author": str, "papers": "int64", "total_upvotes": "int64", "latest": "object"}
     if not len(papers):
         return _empty(columns)
-    names = pa.array(papers["authors"])
+    names = _arrow(papers["authors"])
     rows = pc.list_parent_indices(names).to_numpy()
     flat = pc.utf8_trim_whitespace(pc.list_flatten(names))
     keep = pc.and_(pc.is_valid(flat), pc.greater(pc.utf8_length(flat), 0))

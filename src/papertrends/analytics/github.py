@@ -20,6 +20,12 @@ WITH_CODE = "With code"
 WITHOUT_CODE = "Without code"
 
 
+def _arrow(series: pd.Series) -> pa.Array:
+    """One contiguous Arrow array (a loaded collection may arrive in several chunks)."""
+    array = pa.array(series)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
 def _empty(columns: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
 
@@ -27,7 +33,7 @@ def _empty(columns: dict[str, object]) -> pd.DataFrame:
 def _list_lengths(papers: pd.DataFrame, column: str) -> np.ndarray:
     if not len(papers):
         return np.zeros(0, dtype="int64")
-    return pc.fill_null(pc.list_value_length(pa.array(papers[column])), 0).to_numpy()
+    return pc.fill_null(pc.list_value_length(_arrow(papers[column])), 0).to_numpy()
 
 
 def has_code(papers: pd.DataFrame) -> np.ndarray:
@@ -49,7 +55,7 @@ def _flat_repos(papers: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"row": pd.Series(dtype="int64"), "repo": pd.Series(dtype=str),
                              "key": pd.Series(dtype=str), "owner": pd.Series(dtype=str),
                              "owner_key": pd.Series(dtype=str)})
-    lists = pa.array(papers["github_repos"])
+    lists = _arrow(papers["github_repos"])
     flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     owner = pc.extract_regex(flat, r"^(?P<owner>[^/]*)/").field("owner")
     frame = pd.DataFrame({
@@ -113,7 +119,7 @@ def compute_code_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
     columns = {"topic": str, "papers": "int64", "with_code": "int64", "share": "float64"}
     if not len(papers):
         return _empty(columns)
-    topics = pa.array(papers["topics"])
+    topics = _arrow(papers["topics"])
     rows = pc.list_parent_indices(topics).to_numpy()
     if not len(rows):
         return _empty(columns)
@@ -158,12 +164,25 @@ def compute_top_owners(papers: pd.DataFrame, n: int = 15) -> pd.DataFrame:
 
 # -- upvotes with and without code ------------------------------------------------------------
 
-def compute_upvotes_by_code(papers: pd.DataFrame) -> pd.DataFrame:
+MAX_POINTS = 5_000
+
+
+def compute_upvotes_by_code(papers: pd.DataFrame, max_points: int | None = MAX_POINTS
+                            ) -> pd.DataFrame:
     """paper_id, title, upvotes, code ('With code' / 'Without code'): one row per paper with
-    known upvotes."""
+    known upvotes; when a group has more than half of ``max_points``, a fixed random sample of
+    that many (the medians table uses every paper)."""
     known = papers["upvotes"].notna().to_numpy(bool)
-    chosen = papers[known]
-    code = has_code(papers)[known]
+    code = has_code(papers)
+    rows = []
+    for in_group in (code, ~code):
+        group = np.flatnonzero(known & in_group)
+        if max_points is not None and len(group) > max_points // 2:
+            group = np.random.default_rng(0).choice(group, size=max_points // 2, replace=False)
+        rows.append(group)
+    rows = np.sort(np.concatenate(rows))
+    chosen = papers[["paper_id", "title", "upvotes"]].iloc[rows]
+    code = code[rows]
     return pd.DataFrame({
         "paper_id": chosen["paper_id"].to_numpy(),
         "title": chosen["title"].fillna("(untitled)").to_numpy(),
@@ -175,19 +194,19 @@ def compute_upvotes_by_code(papers: pd.DataFrame) -> pd.DataFrame:
 def compute_upvote_medians_by_code(papers: pd.DataFrame) -> pd.DataFrame:
     """code, papers (with known upvotes), median_upvotes, mean_upvotes, upvoted_share (at least
     one upvote), unknown_upvotes (papers left out); both groups always present."""
-    points = compute_upvotes_by_code(papers)
+    upvotes = papers["upvotes"].astype("float64").to_numpy(na_value=np.nan)
+    known = ~np.isnan(upvotes)
     code = has_code(papers)
-    unknown = papers["upvotes"].isna().to_numpy(bool)
     rows = []
     for label, in_group in ((WITH_CODE, code), (WITHOUT_CODE, ~code)):
-        upvotes = points.loc[points["code"] == label, "upvotes"].astype("float64")
+        values = upvotes[known & in_group]
         rows.append({
             "code": label,
-            "papers": len(upvotes),
-            "median_upvotes": upvotes.median() if len(upvotes) else np.nan,
-            "mean_upvotes": upvotes.mean() if len(upvotes) else np.nan,
-            "upvoted_share": (upvotes > 0).mean() if len(upvotes) else np.nan,
-            "unknown_upvotes": int((unknown & in_group).sum()),
+            "papers": len(values),
+            "median_upvotes": float(np.median(values)) if len(values) else np.nan,
+            "mean_upvotes": float(values.mean()) if len(values) else np.nan,
+            "upvoted_share": float((values > 0).mean()) if len(values) else np.nan,
+            "unknown_upvotes": int((~known & in_group).sum()),
         })
     return pd.DataFrame(rows).astype({"papers": "int64", "median_upvotes": "float64",
                                       "mean_upvotes": "float64", "upvoted_share": "float64",
@@ -197,7 +216,7 @@ def compute_upvote_medians_by_code(papers: pd.DataFrame) -> pd.DataFrame:
 # -- lists ------------------------------------------------------------------------------------
 
 def _paper_columns(papers: pd.DataFrame, rows: np.ndarray) -> dict[str, object]:
-    chosen = papers.iloc[rows]
+    chosen = papers[["paper_id", "title", "published", "upvotes"]].iloc[rows]
     return {
         "title": chosen["title"].fillna("(untitled)").to_numpy(),
         "published": chosen["published"].reset_index(drop=True),
@@ -246,7 +265,7 @@ def _flat_pages(papers: pd.DataFrame) -> pd.DataFrame:
     if not len(papers):
         return pd.DataFrame({"row": pd.Series(dtype="int64"), "url": pd.Series(dtype=str),
                              "host": pd.Series(dtype=str)})
-    lists = pa.array(papers["project_urls"])
+    lists = _arrow(papers["project_urls"])
     flat = pc.list_flatten(lists)
     frame = pd.DataFrame({
         "row": pc.list_parent_indices(lists).to_numpy(),

@@ -36,7 +36,7 @@ def chart_code_per_period(counts: pd.DataFrame, period: str) -> go.Figure:
     top = float(counts["share"].max()) if counts["share"].notna().any() else 1.0
     figure.update_layout(barmode="stack", yaxis2={
         "overlaying": "y", "side": "right", "range": [0, max(top, 0.05) * 1.08],
-        "tickformat": ".0%", "showgrid": False,
+        "tickformat": ".0%", "tickmode": "auto", "showgrid": False,
         "title": {"text": "Share of the period's papers with code"}})
     return figure
 

@@ -9,11 +9,11 @@ frequencies always give the same picture.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import matplotlib
 import pandas as pd
 import plotly.graph_objects as go
-from matplotlib.colors import Colormap, ListedColormap
 from PIL import Image
 from wordcloud import WordCloud
 
@@ -21,9 +21,8 @@ from papertrends.charts import styled
 
 CLOUD_WIDTH = 1400
 CLOUD_HEIGHT = 600
-# Plotly's and matplotlib's "tab10" without its light olive, grey and pink: readable on white.
-CLOUD_COLORMAP = ListedColormap(["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                 "#8c564b", "#17becf"], name="papertrends_cloud")
+# "tab10" without its light olive, grey and pink: distinct colours that stay readable on white.
+CLOUD_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf")
 BAR_LIMIT = 30
 _SCALE = 2
 
@@ -36,9 +35,12 @@ def _font_path() -> str | None:
 
 
 def word_cloud_image(frequencies: pd.DataFrame, *, width: int = CLOUD_WIDTH,
-                     height: int = CLOUD_HEIGHT, colormap: str | Colormap = CLOUD_COLORMAP,
+                     height: int = CLOUD_HEIGHT, colors: Sequence[str] = CLOUD_COLORS,
                      weight: str = "papers", random_state: int = 7) -> Image.Image | None:
     """A ``width`` x ``height`` word cloud, word size by ``weight``; None when no term.
+
+    Each word gets one of ``colors``, drawn from the cloud's seeded random state (a colour
+    function of our own also spares importing matplotlib's pyplot, which a colormap needs).
 
     The layout is searched on a half-size canvas and drawn at twice the scale: the same
     picture for a quarter of the placement work (which grows with the canvas area), and a
@@ -50,13 +52,20 @@ def word_cloud_image(frequencies: pd.DataFrame, *, width: int = CLOUD_WIDTH,
         return None
     canvas_width, canvas_height = max(1, -(-width // _SCALE)), max(1, -(-height // _SCALE))
     cloud = WordCloud(width=canvas_width, height=canvas_height, scale=_SCALE,
-                      background_color="white", colormap=colormap, font_path=_font_path(),
+                      background_color="white", color_func=_palette(colors),
+                      font_path=_font_path(),
                       random_state=random_state, max_words=len(weights),
                       max_font_size=max(8, int(canvas_height * 0.37)), min_font_size=5,
                       prefer_horizontal=0.95, relative_scaling=0.5, margin=3,
                       collocations=False, normalize_plurals=False)
     image = cloud.generate_from_frequencies(weights).to_image()
     return image if image.size == (width, height) else image.resize((width, height))
+
+
+def _palette(colors: Sequence[str]):
+    def color(word, font_size, position, orientation, random_state=None, **kwargs) -> str:
+        return colors[random_state.randint(0, len(colors) - 1)]
+    return color
 
 
 def chart_term_frequencies(frequencies: pd.DataFrame, limit: int = BAR_LIMIT) -> go.Figure:

@@ -44,6 +44,9 @@ def parse_csv(data: bytes, *, path: str | Path | None = None, source: str | None
     try:
         raw = pa_csv.read_csv(
             io.BytesIO(data),
+            # Text cells may hold line breaks: without this, a quoted break that falls on a
+            # block boundary of a large file (over 1 MB) splits the record.
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
                 column_types={name: pa.string() for name in header}, include_columns=known,
                 strings_can_be_null=False),
