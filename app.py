@@ -1,8 +1,6 @@
-"""Paper Trends: the dashboard's frame (page setup, shared filters, navigation)."""
+"""Paper Trends: the frame (page setup, navigation); each page draws the shared filters."""
 
 import streamlit as st
-
-from papertrends import ui
 
 st.set_page_config(page_title="Paper Trends", page_icon=":material/trending_up:", layout="wide")
 
@@ -14,5 +12,4 @@ pages = st.navigation([
     st.Page("pages/github.py", title="GitHub", icon=":material/code:"),
     st.Page("pages/explore.py", title="Explore", icon=":material/table_view:"),
 ])
-ui.build_view()
-pages.run()
+pages.run()  # each page starts with ui.page_header(), which draws the shared filters

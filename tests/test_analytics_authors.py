@@ -201,6 +201,11 @@ def test_top_authors_counts_papers_not_mentions():
     assert len(authors.compute_top_authors(frame, n=1)) == 1
 
 
+def test_top_authors_ties_are_broken_by_name():
+    frame = papers({"authors": ["Cy", "Bo"]}, {"authors": ["Ada"]}, {"authors": ["Dee", "Ed"]})
+    assert authors.compute_top_authors(frame, n=2)["author"].tolist() == ["Ada", "Bo"]
+
+
 @pytest.mark.parametrize("frame", [empty_frame(), counts(3, None)], ids=["empty", "no names"])
 def test_top_authors_without_names_is_empty(frame):
     top = authors.compute_top_authors(frame)

@@ -113,6 +113,15 @@ def test_top_owners_same_owner_across_papers_and_limit():
     assert owners["repositories"].iloc[0] == "a, b"
 
 
+def test_top_owners_break_ties_by_name_case_insensitively():
+    frame = papers({"github_repos": ["zed/a"]}, {"github_repos": ["Bee/b"]},
+                   {"github_repos": ["ant/c", "not a repo"]}, {"github_repos": ["bee/B"]})
+    owners = github.compute_top_owners(frame, n=2)
+    assert owners["owner"].tolist() == ["Bee", "ant"]   # 'Bee' and 'bee/B': one repo, 2 papers
+    assert owners[["repos", "papers"]].to_numpy().tolist() == [[1, 2], [1, 1]]
+    assert github.compute_code_summary(frame)["repos"] == 3
+
+
 @pytest.mark.parametrize("frame", [empty_frame(), papers({"project_urls": ["https://a.io"]})],
                          ids=["empty", "no code"])
 def test_top_owners_without_code_is_empty(frame):

@@ -46,7 +46,7 @@ def test_page_renders_the_whole_seed(app, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_search_narrows_every_page(app, page):
     _open(app, page)
-    app.sidebar.text_input(key="f_search").input("diffusion").run()
+    app.text_input(key="f_search").input("diffusion").run()
     assert not app.exception
     shown, total = n_of_m(app)
     assert 0 < shown < total == 98
@@ -55,7 +55,7 @@ def test_search_narrows_every_page(app, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_no_match_shows_the_empty_state(app, page):
     _open(app, page)
-    app.sidebar.text_input(key="f_search").input("zzzz-no-such-word").run()
+    app.text_input(key="f_search").input("zzzz-no-such-word").run()
     assert not app.exception
     assert n_of_m(app) == (0, 98)
     assert any("No papers match" in info.value for info in app.info)
@@ -63,21 +63,21 @@ def test_no_match_shows_the_empty_state(app, page):
 
 def test_filters_survive_a_page_switch_and_reach_the_url(app):
     _open(app, "pages/overview.py")
-    app.sidebar.multiselect(key="f_topics").select("Agents").run()
+    app.multiselect(key="f_topics").select("Agents").run()
     agents = n_of_m(app)[0]
     assert 0 < agents < 98
     assert app.query_params["topic"] == ["Agents"]
     app.switch_page("pages/github.py").run()
     assert n_of_m(app)[0] == agents
-    assert app.sidebar.multiselect(key="f_topics").value == ["Agents"]
+    assert app.multiselect(key="f_topics").value == ["Agents"]
 
 
 def test_query_parameters_restore_the_filters(app):
     app.query_params["q"] = '"reinforcement learning"'
     app.query_params["code"] = "yes"
     _open(app, "pages/explore.py")
-    assert app.sidebar.text_input(key="f_search").value == '"reinforcement learning"'
-    assert app.sidebar.radio(key="f_code").value == "yes"
+    assert app.text_input(key="f_search").value == '"reinforcement learning"'
+    assert app.radio(key="f_code").value == "yes"
     shown, _ = n_of_m(app)
     assert 0 < shown < 16  # 16 seed papers link code; only some are about RL
 
@@ -86,7 +86,7 @@ def test_invalid_query_parameters_are_reported_not_fatal(app):
     app.query_params["min_upvotes"] = "lots"
     _open(app, "pages/overview.py")
     assert n_of_m(app) == (98, 98)
-    assert any("min_upvotes" in w.value for w in app.sidebar.warning)
+    assert any("min_upvotes" in w.value for w in app.warning)
 
 
 def test_reset_filters_shows_everything_again(app):
@@ -94,6 +94,6 @@ def test_reset_filters_shows_everything_again(app):
     app.query_params["min_upvotes"] = "1"
     _open(app, "pages/overview.py")
     assert n_of_m(app)[0] < 98
-    app.sidebar.button[0].click().run()
+    app.button(key="f_reset").click().run()
     assert n_of_m(app) == (98, 98)
-    assert app.sidebar.text_input(key="f_search").value == ""
+    assert app.text_input(key="f_search").value == ""

@@ -88,7 +88,7 @@ def browser(server):
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(90_000)
+    page.set_default_timeout(240_000)
     yield page
     context.close()
 
@@ -157,7 +157,7 @@ def test_a_copied_link_shows_the_same_filtered_view(server, page, browser):
     assert filtered[0] < filtered[1]
 
     other = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
-    other.set_default_timeout(90_000)
+    other.set_default_timeout(240_000)
     other.goto(page.url)
     wait_until_idle(other)
     assert n_of_m(other) == filtered

@@ -211,25 +211,44 @@ class TermIndex:
 
     @cached_property
     def present(self) -> sp.csr_matrix:
-        """1 where the paper contains the term: ``mask @ present`` counts papers per term."""
-        present = self.counts.copy()
-        present.data = np.ones_like(present.data)
-        return present
+        """1 where the paper contains the term (shares the index arrays of ``counts``)."""
+        counts = self.counts
+        return sp.csr_matrix((np.ones(counts.nnz, dtype=counts.dtype), counts.indices,
+                              counts.indptr), shape=counts.shape, copy=False)
 
     def totals(self, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(papers containing each term, occurrences of each term) over the masked rows.
 
-        Two sparse vector-matrix products: the cost follows the matrix's stored counts, never
-        the text, so a filter change on a million papers does not re-read any abstract.
+        Sparse products over the stored counts, never the text, so a filter change on a
+        million papers reads no abstract again. A vector of the matrix's own integer type
+        keeps scipy from converting the whole matrix on every call; a small selection (a
+        search, a narrow date range) is cheaper still as its rows' term columns, counted.
         """
         if mask is None:
-            selected = np.ones(self.n_papers, dtype=np.int64)
-        else:
-            selected = np.asarray(mask, dtype=np.int64).ravel()
-            if len(selected) != self.n_papers:
-                raise ValueError(f"mask has {len(selected)} rows, the index {self.n_papers}")
+            mask = np.ones(self.n_papers, dtype=bool)
+        mask = np.asarray(mask, dtype=bool).ravel()
+        if len(mask) != self.n_papers:
+            raise ValueError(f"mask has {len(mask)} rows, the index {self.n_papers}")
+        n_terms = self.counts.shape[1]
+        selected_rows = int(mask.sum())
+        if selected_rows == len(mask):  # the unfiltered view, the most common one
+            return self._all_totals
+        if selected_rows * 20 < len(mask):
+            rows = self.counts[np.flatnonzero(mask)]
+            papers = np.bincount(rows.indices, minlength=n_terms)
+            occurrences = np.bincount(rows.indices, weights=rows.data, minlength=n_terms)
+            return papers.astype(np.int64), occurrences.astype(np.int64)
+        selected = mask.astype(self.counts.dtype)
         papers = np.asarray(selected @ self.present).ravel()
         occurrences = np.asarray(selected @ self.counts).ravel()
+        return papers.astype(np.int64), occurrences.astype(np.int64)
+
+    @cached_property
+    def _all_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        papers = np.bincount(self.counts.indices, minlength=self.counts.shape[1])
+        papers = papers.astype(np.int64, copy=False)
+        occurrences = np.asarray(self.counts.sum(axis=0, dtype=np.int64)).ravel()
+        papers.flags.writeable = occurrences.flags.writeable = False  # shared between calls
         return papers, occurrences
 
     def search_query(self, term: str) -> str:
@@ -384,9 +403,10 @@ def _merge_plurals(counts: sp.csr_matrix, terms: np.ndarray) -> TermIndex:
     merged_counts = (counts @ mapping).tocsr()
     merged_counts.sum_duplicates()
     merged_counts.eliminate_zeros()
-    # Label: the surface form with the most occurrences within each merged group.
+    # Label: the surface form with the most occurrences within each merged group (on a tie
+    # the alphabetically first: CountVectorizer's terms come sorted).
     totals = np.asarray(counts.sum(axis=0)).ravel()
-    order = np.lexsort((terms.astype(str), -totals, column_of))
+    order = np.lexsort((np.arange(len(terms)), -totals, column_of))
     first = np.ones(len(order), dtype=bool)
     first[1:] = column_of[order][1:] != column_of[order][:-1]
     labels = np.empty(len(keys), dtype=object)

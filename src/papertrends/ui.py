@@ -31,7 +31,6 @@ from papertrends.topics import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "hf_papers_seed.txt"
-_VIEW_KEY = "papertrends_view"
 _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
                  500, 1000, 2000, 5000)
 _CODE_LABELS = {"any": "Any", "yes": "With code", "no": "Without code"}
@@ -213,7 +212,7 @@ def sidebar_filters(collection: Collection) -> Filters:
                               value=(steps[0], steps[-1]))
     sidebar.radio("GitHub code", list(_CODE_LABELS), key="f_code", horizontal=True,
                   format_func=_CODE_LABELS.__getitem__)
-    sidebar.button("Reset filters", on_click=_reset_filters, args=(collection,),
+    sidebar.button("Reset filters", on_click=_reset_filters, args=(collection,), key="f_reset",
                    width="stretch")
 
     filters = _filters_from_widgets(collection)
@@ -233,23 +232,22 @@ def sidebar_filters(collection: Collection) -> Filters:
 # -- the view and page furniture ------------------------------------------------------------
 
 def build_view() -> View:
-    """Called once per rerun by app.py, before the page runs."""
+    """Load, draw the shared filter panel, filter: once per rerun, by ``page_header``.
+
+    Pages build it (rather than app.py) so that a page also works when run on its own, as
+    Streamlit's AppTest does after ``switch_page``.
+    """
     collection = load_collection()
     filters = sidebar_filters(collection)
     mask = filters.mask(collection)
     view = View(collection, filters, mask, collection.papers[mask],
                 topic_colors(collection.topics))
-    st.session_state[_VIEW_KEY] = view
     return view
 
 
-def current_view() -> View:
-    return st.session_state[_VIEW_KEY]
-
-
 def page_header(title: str, caption: str) -> View:
-    """Title, what the page shows, and 'N of M papers' for the active filters."""
-    view = current_view()
+    """Filters, title, what the page shows, and 'N of M papers' for the active filters."""
+    view = build_view()
     st.title(title)
     st.caption(caption)
     st.markdown(f"**{len(view.selected):,} of {view.total:,} papers** · "

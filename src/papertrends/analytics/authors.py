@@ -30,15 +30,30 @@ def _empty(columns: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
 
 
+def _all_counts(papers: pd.DataFrame) -> np.ndarray:
+    """n_authors per row as int64, 0 where unknown (only ever used through ``_known``)."""
+    if not len(papers):
+        return np.zeros(0, dtype="int64")
+    return pc.fill_null(_arrow(papers["n_authors"]), 0).to_numpy().astype("int64")
+
+
 def _known(papers: pd.DataFrame) -> np.ndarray:
     """Row positions of papers with a known author count (never 0 in the schema; a
     non-positive count is treated as unknown rather than as a team of none)."""
-    counts = papers["n_authors"].astype("float64").to_numpy(na_value=np.nan)
-    return np.flatnonzero(counts > 0)
+    return np.flatnonzero(_all_counts(papers) > 0)
 
 
 def _counts(papers: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    return papers["n_authors"].iloc[rows].astype("int64").to_numpy()
+    return _all_counts(papers)[rows]
+
+
+def _explode(lists: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """(parent row, code) per non-null list element and the values, ``values[code]``."""
+    parents = pc.list_parent_indices(lists).to_numpy()
+    flat = pc.list_flatten(lists)
+    valid = pc.is_valid(flat).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(flat.filter(pa.array(valid)))
+    return parents[valid], encoded.indices.to_numpy().astype("int64"), encoded.dictionary
 
 
 # -- distribution ------------------------------------------------------------------------------
@@ -121,15 +136,30 @@ _SPREAD_COLUMNS = {"papers": "int64", "median": "float64", "q1": "float64", "q3"
                    "mean": "float64"}
 
 
-def _spread(counts: pd.Series, keys: pd.Series | np.ndarray) -> pd.DataFrame:
-    grouped = counts.groupby(keys)
-    return pd.DataFrame({
-        "papers": grouped.size().astype("int64"),
-        "median": grouped.median(),
-        "q1": grouped.quantile(0.25),
-        "q3": grouped.quantile(0.75),
-        "mean": grouped.mean(),
-    })
+def _spread(codes: np.ndarray, values: np.ndarray, n_groups: int
+            ) -> tuple[np.ndarray, pd.DataFrame]:
+    """(group codes present, papers / median / q1 / q3 / mean per such group).
+
+    One sort of (group, value) instead of a pandas quantile per group: quantiles interpolate
+    linearly between order statistics, as pandas and numpy do by default.
+    """
+    order = np.lexsort((values, codes))
+    ordered = values[order].astype("float64")
+    sizes = np.bincount(codes, minlength=n_groups)
+    present = np.flatnonzero(sizes)
+    starts = (np.cumsum(sizes) - sizes)[present]
+    size = sizes[present]
+
+    def quantile(q: float) -> np.ndarray:
+        position = starts + (size - 1) * q
+        low = np.floor(position).astype("int64")
+        high = np.ceil(position).astype("int64")
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    sums = np.bincount(codes, weights=values.astype("float64"), minlength=n_groups)[present]
+    return present, pd.DataFrame({"papers": size.astype("int64"), "median": quantile(0.5),
+                                  "q1": quantile(0.25), "q3": quantile(0.75),
+                                  "mean": sums / size})
 
 
 def compute_team_size_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -142,24 +172,24 @@ def compute_team_size_per_period(papers: pd.DataFrame, period: str) -> pd.DataFr
     dated = starts.notna().to_numpy(bool)
     if not dated.any():
         return _empty({"period": "datetime64[s]"} | _SPREAD_COLUMNS)
-    values = pd.Series(_counts(papers, rows)[dated].astype("float64"))
-    keys = pd.Series(starts.to_numpy()[dated], name="period")
-    return _spread(values, keys).rename_axis("period").reset_index()
+    codes, periods = pd.factorize(starts.to_numpy()[dated], sort=True)
+    present, frame = _spread(codes, _counts(papers, rows)[dated], len(periods))
+    frame.insert(0, "period", periods[present])
+    return frame
 
 
 def compute_team_size_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
     """topic, papers (with a known count), median, q1, q3, mean; a paper counts under each of
     its topics. Sorted by median, largest first."""
-    known = _known(papers)
-    if not len(known):
+    counts = _all_counts(papers)
+    if not (counts > 0).any():
         return _empty({"topic": str} | _SPREAD_COLUMNS)
-    topics = _arrow(papers["topics"].iloc[known])
-    parents = pc.list_parent_indices(topics).to_numpy()
-    if not len(parents):
+    parents, codes, names = _explode(_arrow(papers["topics"]))
+    keep = counts[parents] > 0
+    if not keep.any():
         return _empty({"topic": str} | _SPREAD_COLUMNS)
-    flat = pc.list_flatten(topics).to_numpy(zero_copy_only=False)
-    values = pd.Series(_counts(papers, known).astype("float64")[parents])
-    frame = _spread(values, pd.Series(flat, name="topic")).rename_axis("topic").reset_index()
+    present, frame = _spread(codes[keep], counts[parents[keep]], len(names))
+    frame.insert(0, "topic", pd.Series(names.take(present).to_pylist(), dtype=str))
     return frame.sort_values(["median", "papers", "topic"], ascending=[False, False, True],
                              ignore_index=True)
 
@@ -246,29 +276,38 @@ def compute_rank_correlation(papers: pd.DataFrame) -> float | None:
 
 def compute_top_authors(papers: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     """author, papers, total_upvotes (over their papers with known upvotes), latest (newest
-    publication date): the ``n`` names on most papers. Empty when no names are known."""
+    publication date): the ``n`` names on most papers. Empty when no names are known.
+
+    Names are dictionary-encoded in Arrow and counted as integer codes: a million papers
+    carry several million author names.
+    """
     columns = {"author": str, "papers": "int64", "total_upvotes": "int64", "latest": "object"}
     if not len(papers):
         return _empty(columns)
     names = _arrow(papers["authors"])
-    rows = pc.list_parent_indices(names).to_numpy()
     flat = pc.utf8_trim_whitespace(pc.list_flatten(names))
-    keep = pc.and_(pc.is_valid(flat), pc.greater(pc.utf8_length(flat), 0))
-    keep = pc.fill_null(keep, False).to_numpy(zero_copy_only=False)
-    if not keep.any():
+    keep = pc.fill_null(pc.greater(pc.utf8_length(flat), 0), False)
+    if not pc.any(keep).as_py():
         return _empty(columns)
-    pairs = pd.DataFrame({"author": flat.to_numpy(zero_copy_only=False)[keep],
-                          "row": rows[keep]}).drop_duplicates()
-    upvotes = papers["upvotes"].astype("float64").to_numpy(na_value=np.nan)
-    published = papers["published"].astype("datetime64[s]").to_numpy()
-    pairs["upvotes"] = upvotes[pairs["row"].to_numpy()]
-    pairs["published"] = published[pairs["row"].to_numpy()]
-    grouped = pairs.groupby("author")
+    rows = pc.list_parent_indices(names).to_numpy()[keep.to_numpy(zero_copy_only=False)]
+    encoded = pc.dictionary_encode(flat.filter(keep))
+    codes, dictionary = encoded.indices.to_numpy().astype("int64"), encoded.dictionary
+    pair = np.unique(codes * len(papers) + rows)         # each (author, paper) once
+    codes, rows = pair // len(papers), pair % len(papers)
+    upvotes = pc.fill_null(_arrow(papers["upvotes"]), 0).to_numpy()[rows]
+    published = papers["published"].astype("datetime64[s]").to_numpy()[rows]
     frame = pd.DataFrame({
-        "papers": grouped.size().astype("int64"),
-        "total_upvotes": grouped["upvotes"].sum(min_count=0).fillna(0).astype("int64"),
-        "latest": grouped["published"].max().dt.date,
-    }).reset_index()
+        "code": codes, "upvotes": upvotes.astype("int64"),
+        "published": published,
+    }).groupby("code").agg(papers=("upvotes", "size"), total_upvotes=("upvotes", "sum"),
+                           latest=("published", "max"))
+    frame = frame.sort_values(["papers", "total_upvotes"], ascending=False)
+    if len(frame) > n:  # keep the top n and everything tied with the n-th, then name them
+        papers_n, upvotes_n = frame["papers"].iloc[n - 1], frame["total_upvotes"].iloc[n - 1]
+        frame = frame[(frame["papers"] > papers_n) | ((frame["papers"] == papers_n)
+                                                      & (frame["total_upvotes"] >= upvotes_n))]
+    frame.insert(0, "author", dictionary.take(pa.array(frame.index)).to_pylist())
+    frame["latest"] = frame["latest"].dt.date.astype(object).where(frame["latest"].notna(), None)
     frame = frame.sort_values(["papers", "total_upvotes", "author"],
                               ascending=[False, False, True], ignore_index=True)
-    return frame.head(n)
+    return frame.head(n).astype({"papers": "int64", "total_upvotes": "int64"})

@@ -8,6 +8,8 @@ with the spelling seen first). List columns are handled with pyarrow.compute.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -15,6 +17,7 @@ import pyarrow.compute as pc
 
 from papertrends import urls
 from papertrends.analytics.periods import PERIODS, period_start
+from papertrends.schema import OTHER_TOPIC
 
 WITH_CODE = "With code"
 WITHOUT_CODE = "Without code"
@@ -44,29 +47,58 @@ def has_code(papers: pd.DataFrame) -> np.ndarray:
 def has_project_page(papers: pd.DataFrame) -> np.ndarray:
     """Per paper: True when it links at least one project page (any non-GitHub http(s) link)."""
     present = np.zeros(len(papers), dtype=bool)
-    present[_flat_pages(papers)["row"].to_numpy()] = True
+    present[_flat_pages(papers).rows] = True
     return present
 
 
-def _flat_repos(papers: pd.DataFrame) -> pd.DataFrame:
-    """One row per (paper, distinct repository): row (position in papers), repo, key, owner,
-    owner_key (keys lower-cased)."""
-    if not len(papers):
-        return pd.DataFrame({"row": pd.Series(dtype="int64"), "repo": pd.Series(dtype=str),
-                             "key": pd.Series(dtype=str), "owner": pd.Series(dtype=str),
-                             "owner_key": pd.Series(dtype=str)})
-    lists = _arrow(papers["github_repos"])
+def _first_of_each(codes: np.ndarray) -> np.ndarray:
+    """For each code 0, 1, ... (all present), the position where it first occurs."""
+    return np.unique(codes, return_index=True)[1]
+
+
+@dataclass(frozen=True)
+class _Repos:
+    """One entry per (paper, distinct repository), as integer codes."""
+
+    rows: np.ndarray      # position of the paper
+    repo: pa.Array        # 'owner/repo' as written
+    key: np.ndarray       # repository code (case-insensitive)
+    owner: np.ndarray     # owner code (case-insensitive)
+    n_keys: int
+    n_owners: int
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def owner_names(self) -> list[str]:
+        """Each owner code's name, spelled as first seen."""
+        first = _first_of_each(self.owner)
+        return pc.replace_substring_regex(self.repo.take(pa.array(first)), "/.*$", "",
+                                          ).to_pylist()
+
+    def repo_names(self) -> list[str]:
+        """Each repository code's 'owner/repo', spelled as first seen."""
+        return self.repo.take(pa.array(_first_of_each(self.key))).to_pylist()
+
+
+def _codes(values: pa.Array) -> tuple[np.ndarray, int]:
+    encoded = pc.dictionary_encode(values)
+    return encoded.indices.to_numpy().astype("int64"), len(encoded.dictionary)
+
+
+def _flat_repos(papers: pd.DataFrame) -> _Repos:
+    lists = (_arrow(papers["github_repos"]) if len(papers)
+             else pa.array([], pa.list_(pa.string())))
+    rows = pc.list_parent_indices(lists).to_numpy()
     flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    owner = pc.extract_regex(flat, r"^(?P<owner>[^/]*)/").field("owner")
-    frame = pd.DataFrame({
-        "row": pc.list_parent_indices(lists).to_numpy(),
-        "repo": flat.to_numpy(zero_copy_only=False),
-        "key": pc.utf8_lower(flat).to_numpy(zero_copy_only=False),
-        "owner": owner.to_numpy(zero_copy_only=False),
-        "owner_key": pc.utf8_lower(owner).to_numpy(zero_copy_only=False),
-    })
-    frame = frame[frame["owner"].notna() & (frame["owner"] != "")]
-    return frame.drop_duplicates(["row", "key"], ignore_index=True)
+    valid = pc.fill_null(pc.match_substring_regex(flat, r"^[^/\s]+/[^/\s]"), False)
+    flat, rows = flat.filter(valid), rows[valid.to_numpy(zero_copy_only=False)]
+    key, n_keys = _codes(pc.utf8_lower(flat))
+    _, once = np.unique(key * max(len(papers), 1) + rows, return_index=True)
+    once = np.sort(once)                                 # each repository once per paper
+    flat, rows, key = flat.take(pa.array(once)), rows[once], key[once]
+    owner, n_owners = _codes(pc.utf8_lower(pc.replace_substring_regex(flat, "/.*$", "")))
+    return _Repos(rows, flat, key, owner, n_keys, n_owners)
 
 
 # -- how many papers have code ----------------------------------------------------------------
@@ -83,8 +115,8 @@ def compute_code_summary(papers: pd.DataFrame) -> dict[str, object]:
         "papers": n,
         "with_code": int(code.sum()),
         "share_with_code": float(code.mean()) if n else None,
-        "repos": int(repos["key"].nunique()),
-        "owners": int(repos["owner_key"].nunique()),
+        "repos": repos.n_keys,
+        "owners": repos.n_owners,
         "with_project_page": int(page.sum()),
         "share_with_project_page": float(page.mean()) if n else None,
         "page_only": int((page & ~code).sum()),
@@ -101,10 +133,12 @@ def compute_code_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
     dated = starts.notna().to_numpy(bool)
     if not dated.any():
         return _empty(columns)
-    keys = pd.Series(starts.to_numpy()[dated], name="period")
-    code = pd.Series(has_code(papers)[dated].astype("int64"))
-    grouped = code.groupby(keys)
-    counts = pd.DataFrame({"papers": grouped.size(), "with_code": grouped.sum()})
+    codes, periods = pd.factorize(starts.to_numpy()[dated], sort=True)
+    counts = pd.DataFrame({
+        "papers": np.bincount(codes, minlength=len(periods)),
+        "with_code": np.bincount(codes, weights=has_code(papers)[dated],
+                                 minlength=len(periods)),
+    }, index=pd.Index(periods, name="period"))
     span = pd.period_range(counts.index.min(), counts.index.max(),
                            freq=PERIODS[period]).start_time
     counts = counts.reindex(span.astype(counts.index.dtype), fill_value=0).astype("int64")
@@ -123,13 +157,15 @@ def compute_code_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
     rows = pc.list_parent_indices(topics).to_numpy()
     if not len(rows):
         return _empty(columns)
-    flat = pd.Series(pc.list_flatten(topics).to_numpy(zero_copy_only=False), name="topic")
-    code = pd.Series(has_code(papers)[rows].astype("int64"))
-    grouped = code.groupby(flat)
-    frame = pd.DataFrame({"papers": grouped.size().astype("int64"),
-                          "with_code": grouped.sum().astype("int64")})
+    encoded = pc.dictionary_encode(pc.fill_null(pc.list_flatten(topics), OTHER_TOPIC))
+    codes, n_topics = encoded.indices.to_numpy().astype("int64"), len(encoded.dictionary)
+    frame = pd.DataFrame({
+        "topic": pd.Series(encoded.dictionary.to_pylist(), dtype=str),
+        "papers": np.bincount(codes, minlength=n_topics).astype("int64"),
+        "with_code": np.bincount(codes, weights=has_code(papers)[rows],
+                                 minlength=n_topics).astype("int64"),
+    })
     frame["share"] = frame["with_code"] / frame["papers"]
-    frame = frame.rename_axis("topic").reset_index()
     return frame.sort_values(["share", "papers", "topic"], ascending=[False, False, True],
                              ignore_index=True)
 
@@ -139,27 +175,35 @@ def compute_code_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
 def compute_top_owners(papers: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     """owner (user or organisation: the part before '/'), repos (distinct), papers (linking
     any of them), repositories (their names, most linked first): the ``n`` owners with most
-    distinct repositories, then most papers."""
+    distinct repositories, then most papers, then by name."""
     columns = {"owner": str, "repos": "int64", "papers": "int64", "repositories": str}
     flat = _flat_repos(papers)
-    if flat.empty:
+    if not len(flat):
         return _empty(columns)
-    spelling = flat.drop_duplicates("owner_key").set_index("owner_key")["owner"]
-    repo_spelling = flat.drop_duplicates("key").set_index("key")["repo"]
-    grouped = flat.groupby("owner_key")
-    frame = pd.DataFrame({"repos": grouped["key"].nunique().astype("int64"),
-                          "papers": grouped["row"].nunique().astype("int64")})
-    frame = frame.reset_index()
-    frame = frame.sort_values(["repos", "papers", "owner_key"], ascending=[False, False, True],
-                              ignore_index=True).head(n)
-    mine = flat[flat["owner_key"].isin(frame["owner_key"])]
-    linked = mine.groupby(["owner_key", "key"]).size().rename("links").reset_index()
-    linked = linked.sort_values(["owner_key", "links", "key"], ascending=[True, False, True])
-    linked["name"] = linked["key"].map(repo_spelling).str.partition("/")[2]
-    names = linked.groupby("owner_key")["name"].agg(", ".join)
-    frame["repositories"] = frame["owner_key"].map(names)
-    frame.insert(0, "owner", frame.pop("owner_key").map(spelling))
-    return frame[list(columns)]
+    owner_of_key = np.zeros(flat.n_keys, dtype="int64")
+    owner_of_key[flat.key] = flat.owner
+    paper_pairs = np.unique(flat.owner * len(papers) + flat.rows) // len(papers)
+    frame = pd.DataFrame({
+        "repos": np.bincount(owner_of_key, minlength=flat.n_owners),
+        "papers": np.bincount(paper_pairs, minlength=flat.n_owners),
+    }).sort_values(["repos", "papers"], ascending=False)
+    if len(frame) > n:  # the top n and everything tied with the n-th, before naming them
+        repos_n, papers_n = frame["repos"].iloc[n - 1], frame["papers"].iloc[n - 1]
+        frame = frame[(frame["repos"] > repos_n)
+                      | ((frame["repos"] == repos_n) & (frame["papers"] >= papers_n))]
+    owner_names = flat.owner_names()
+    repo_names = flat.repo_names()
+    frame.insert(0, "owner", [owner_names[c] for c in frame.index])
+    frame = frame.assign(order=frame["owner"].str.lower()).sort_values(
+        ["repos", "papers", "order"], ascending=[False, False, True]).head(n)
+    links = np.bincount(flat.key, minlength=flat.n_keys)
+    listed = pd.DataFrame({"owner": owner_of_key, "links": links,
+                           "name": [r.partition("/")[2] for r in repo_names]})
+    listed = listed[listed["owner"].isin(frame.index)].sort_values(
+        ["links", "name"], ascending=[False, True])
+    frame["repositories"] = listed.groupby("owner")["name"].agg(", ".join)
+    return frame.reset_index(drop=True)[list(columns)].astype({"repos": "int64",
+                                                              "papers": "int64"})
 
 
 # -- upvotes with and without code ------------------------------------------------------------
@@ -227,14 +271,13 @@ def _paper_columns(papers: pd.DataFrame, rows: np.ndarray) -> dict[str, object]:
 
 
 def _newest_first(papers: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """A stable order for link lists: newest first, undated last, then by title."""
-    order = pd.DataFrame({
-        "published": papers["published"].iloc[rows].astype("datetime64[s]").to_numpy(),
-        "title": papers["title"].iloc[rows].fillna("").to_numpy(),
-        "pos": np.arange(len(rows)),
-    }).sort_values(["published", "title", "pos"], ascending=[False, True, True],
-                   na_position="last")
-    return order["pos"].to_numpy()
+    """Positions into ``rows`` ordering them newest paper first, undated last, ties in
+    collection order (stable, so a paper's links keep their order)."""
+    if not len(rows):
+        return np.zeros(0, dtype="int64")
+    days = pc.cast(_arrow(papers["published"]), pa.int32())
+    days = pc.fill_null(days, np.iinfo(np.int32).min).to_numpy().astype("int64")[rows]
+    return np.lexsort((np.arange(len(rows)), -days))
 
 
 def compute_code_papers(papers: pd.DataFrame, limit: int = 5_000) -> pd.DataFrame:
@@ -243,12 +286,12 @@ def compute_code_papers(papers: pd.DataFrame, limit: int = 5_000) -> pd.DataFram
     columns = {"title": str, "published": "object", "upvotes": "Int64", "repo": str,
                "github": str, "hugging_face": str}
     flat = _flat_repos(papers)
-    if flat.empty:
+    if not len(flat):
         return _empty(columns)
-    flat = flat.iloc[_newest_first(papers, flat["row"].to_numpy())].head(limit)
-    frame = pd.DataFrame(_paper_columns(papers, flat["row"].to_numpy()))
-    frame["repo"] = flat["repo"].to_numpy()
-    frame["github"] = [urls.github_url(r) for r in flat["repo"]]
+    order = _newest_first(papers, flat.rows)[:limit]
+    frame = pd.DataFrame(_paper_columns(papers, flat.rows[order]))
+    frame["repo"] = flat.repo.take(pa.array(order)).to_pylist()
+    frame["github"] = [urls.github_url(r) for r in frame["repo"]]
     return frame[list(columns)]
 
 
@@ -261,29 +304,42 @@ def _host(links: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(host, r"^.*\.github\.io$", "github.io")
 
 
-def _flat_pages(papers: pd.DataFrame) -> pd.DataFrame:
-    if not len(papers):
-        return pd.DataFrame({"row": pd.Series(dtype="int64"), "url": pd.Series(dtype=str),
-                             "host": pd.Series(dtype=str)})
-    lists = _arrow(papers["project_urls"])
+@dataclass(frozen=True)
+class _Pages:
+    """One entry per project link with an http(s) host."""
+
+    rows: np.ndarray      # position of the paper
+    url: pa.Array
+    host: pa.Array        # see _host
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _flat_pages(papers: pd.DataFrame) -> _Pages:
+    lists = (_arrow(papers["project_urls"]) if len(papers)
+             else pa.array([], pa.list_(pa.string())))
     flat = pc.list_flatten(lists)
-    frame = pd.DataFrame({
-        "row": pc.list_parent_indices(lists).to_numpy(),
-        "url": flat.to_numpy(zero_copy_only=False),
-        "host": _host(flat).to_numpy(zero_copy_only=False),
-    })
-    return frame[frame["host"].notna() & (frame["host"] != "")].reset_index(drop=True)
+    host = _host(flat)
+    keep = pc.fill_null(pc.greater(pc.utf8_length(host), 0), False)
+    rows = pc.list_parent_indices(lists).to_numpy()[keep.to_numpy(zero_copy_only=False)]
+    return _Pages(rows, flat.filter(keep), host.filter(keep))
 
 
 def compute_project_hosts(papers: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """host, links, papers: where project pages live (all *.github.io sites as 'github.io'),
     the ``n`` hosts with most papers."""
     flat = _flat_pages(papers)
-    if flat.empty:
+    if not len(flat):
         return _empty({"host": str, "links": "int64", "papers": "int64"})
-    grouped = flat.groupby("host")
-    frame = pd.DataFrame({"links": grouped.size().astype("int64"),
-                          "papers": grouped["row"].nunique().astype("int64")}).reset_index()
+    encoded = pc.dictionary_encode(flat.host)
+    codes, n_hosts = encoded.indices.to_numpy().astype("int64"), len(encoded.dictionary)
+    with_paper = np.unique(codes * len(papers) + flat.rows) // len(papers)
+    frame = pd.DataFrame({
+        "host": pd.Series(encoded.dictionary.to_pylist(), dtype=str),
+        "links": np.bincount(codes, minlength=n_hosts).astype("int64"),
+        "papers": np.bincount(with_paper, minlength=n_hosts).astype("int64"),
+    })
     return frame.sort_values(["papers", "links", "host"], ascending=[False, False, True],
                              ignore_index=True).head(n)
 
@@ -295,12 +351,13 @@ def compute_project_pages(papers: pd.DataFrame, limit: int = 5_000) -> pd.DataFr
     columns = {"title": str, "published": "object", "upvotes": "Int64", "host": str,
                "project_page": str, "has_code": bool, "hugging_face": str}
     flat = _flat_pages(papers)
-    if flat.empty:
+    if not len(flat):
         return _empty(columns)
-    flat = flat.iloc[_newest_first(papers, flat["row"].to_numpy())].head(limit)
-    rows = flat["row"].to_numpy()
+    order = _newest_first(papers, flat.rows)[:limit]
+    rows = flat.rows[order]
     frame = pd.DataFrame(_paper_columns(papers, rows))
-    frame["host"] = flat["host"].to_numpy()
-    frame["project_page"] = [urls.safe_url(u) for u in flat["url"]]
+    frame["host"] = flat.host.take(pa.array(order)).to_pylist()
+    frame["project_page"] = [urls.safe_url(u) for u in flat.url.take(pa.array(order))
+                             .to_pylist()]
     frame["has_code"] = has_code(papers)[rows]
     return frame[list(columns)]
