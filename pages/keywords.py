@@ -24,11 +24,15 @@ def cloud_image(terms: tuple[str, ...], papers: tuple[int, ...]):
 
 
 def pick_row() -> None:
-    """A table row click picks that term below (callbacks run before the page does)."""
+    """A table row click picks that term (callbacks run before the page does)."""
     rows = st.session_state[st.session_state["kw_table_key"]]["selection"]["rows"]
     terms = st.session_state.get("kw_table_terms", [])
     if rows and rows[0] < len(terms):
-        st.session_state["kw_term"] = terms[rows[0]]
+        st.session_state["kw_picked"] = terms[rows[0]]
+
+
+def pick_in_box(key: str) -> None:
+    st.session_state["kw_picked"] = st.session_state[key]
 
 
 def add_to_search(query: str) -> None:
@@ -72,12 +76,12 @@ chart_column.plotly_chart(chart_term_frequencies(frequencies), width="stretch")
 if len(frequencies) > BAR_LIMIT:
     chart_column.caption(f"The top {BAR_LIMIT}; the table lists all {len(frequencies)}.")
 terms = st.session_state["kw_table_terms"] = frequencies["term"].tolist()
-if st.session_state.get("kw_term") not in terms:
-    st.session_state.pop("kw_term", None)
-picked = st.session_state.get("kw_term", terms[0])
-# A new table (key) whenever the terms or the picked one change, its selection on that term:
-# the table and the term box below always agree, and no stale row stays ticked.
-key = st.session_state["kw_table_key"] = f"kw_table_{zlib.crc32(repr((terms, picked)).encode())}"
+picked = st.session_state.get("kw_picked")
+picked = picked if picked in terms else terms[0]
+# The table and the term box get new keys whenever the terms or the picked one change, both
+# starting on that term: they always agree, and no stale row or option stays selected.
+digest = zlib.crc32(repr((terms, picked)).encode())
+key = st.session_state["kw_table_key"] = f"kw_table_{digest}"
 table_column.dataframe(
     frequencies.assign(share=frequencies["share"] * 100), hide_index=True, width="stretch",
     height=600, key=key, on_select=pick_row, selection_mode="single-row",
@@ -86,18 +90,18 @@ table_column.dataframe(
         "term": st.column_config.TextColumn("Term"),
         "papers": st.column_config.NumberColumn("Papers", help="Selected papers mentioning it"),
         "occurrences": st.column_config.NumberColumn("Mentions", help="Occurrences in them"),
-        "share": st.column_config.NumberColumn("Share", format="%.0f%%",
-                                               help="Of the selected papers"),
+        "share": st.column_config.NumberColumn("Share", format="%.0f%%", help="Of the selected"),
     })
 
 st.subheader("Papers mentioning a term")
 term_column, count_column, button_column = st.columns([3, 2, 2], vertical_alignment="bottom")
-term = term_column.selectbox("Term (or click a row of the table)", terms, key="kw_term")
-row = frequencies.iloc[terms.index(term)]
+term_column.selectbox("Term (or click a row of the table)", terms, terms.index(picked),
+                      key=f"kw_term_{digest}", on_change=pick_in_box, args=(f"kw_term_{digest}",))
+row = frequencies.iloc[terms.index(picked)]
 count_column.metric("Selected papers mentioning it", f"{row.papers:,} ({row.share:.0%})",
                     help=f"Of {len(view.selected):,} selected papers; "
                          f"{row.occurrences:,} occurrences in all.")
-query = index.search_query(term)
+query = index.search_query(picked)
 already = query.strip('"') in search_terms(view.filters.search)
 button_column.button(
     "Filter papers by this term", on_click=add_to_search, args=(query,), disabled=already,
