@@ -175,9 +175,9 @@ def test_bad_requests_fail_in_one_line(seeded, tmp_path: Path) -> None:
 
 
 HELP = {
-    (): ["ingest", "stats", "export", "--quiet", "--version"],
-    ("ingest",): ["PATHS", "--format", "hf-page", "--year", "--db", "PAPERTRENDS_DB", "--topics",
-                  "one transaction"],
+    (): ["ingest", "fetch", "enrich-github", "stats", "export", "--quiet", "--version"],
+    ("ingest",): ["PATHS", "--format", "hf-page", "hf-api-json", "--year", "--db",
+                  "PAPERTRENDS_DB", "--topics", "one transaction"],
     ("stats",): ["--db", "--topics"],
     ("export",): ["--out", "--from", "--to", "--topic", "--search", "--min-upvotes",
                   "--has-code", "--db"],

@@ -142,6 +142,24 @@ def test_text_cells_round_trip_exactly(records: list[dict]) -> None:
     pd.testing.assert_frame_equal(back[TEXT_COLUMNS], frame[TEXT_COLUMNS])
 
 
+def test_the_api_columns_round_trip() -> None:
+    record = {"paper_id": "2510.07312", "title": "T", "submitted_at": T1, "github_stars": 0,
+              "ai_keywords": ["LLM agents", "=formula-like"], "ai_summary": "-a summary",
+              "n_comments": 12, "submitted_by": "akhaliq"}
+    data = export.to_csv_bytes(_frame([record, {"paper_id": "b", "title": "U"}]))
+    [row, empty] = _rows(data)
+    assert row["submitted_at"] == "2025-01-01T12:00:00.123456Z"
+    assert row["ai_keywords"] == "LLM agents; =formula-like" and row["ai_summary"][0] == "'"
+    assert all(empty[name] == "" for name in record if name not in ("paper_id", "title"))
+    back = schema.to_frame(parse_csv(data)).to_dict("records")
+    assert back[0]["submitted_at"] == T1
+    assert list(back[0]["ai_keywords"]) == record["ai_keywords"]
+    for name in ("github_stars", "ai_summary", "n_comments", "submitted_by"):
+        assert back[0][name] == record[name]
+        assert pd.isna(back[1][name])  # unknown stays unknown
+    assert list(back[1]["ai_keywords"]) == []
+
+
 # -- reading CSV that was not written by this version ----------------------------------------
 
 def test_a_csv_missing_optional_columns_still_ingests(tmp_path, fresh_store, taxonomy) -> None:

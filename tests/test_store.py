@@ -9,9 +9,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -46,15 +48,19 @@ def _copy(store: Store, tmp_path: Path) -> Store:
     return copy
 
 
-def _snapshot(store: Store) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
-    return _sorted(store.load()), store.ingest_log(), store.taxonomy_digest()
+def _snapshot(store: Store) -> tuple[pd.DataFrame, pd.DataFrame, str | None, pd.DataFrame,
+                                      pd.DataFrame]:
+    return (_sorted(store.load()), store.ingest_log(), store.taxonomy_digest(),
+            store.snapshots(), store.fetched_days())
 
 
 def _assert_unchanged(store: Store, before) -> None:
-    papers, log, digest = _snapshot(store)
+    papers, log, digest, snapshots, days = _snapshot(store)
     pd.testing.assert_frame_equal(papers, before[0])
     pd.testing.assert_frame_equal(log, before[1])
     assert digest == before[2]
+    pd.testing.assert_frame_equal(snapshots, before[3])
+    pd.testing.assert_frame_equal(days, before[4])
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +128,14 @@ P = {"paper_id": "2401.00001", "title": "A paper", "topics": ["Other"], "source"
     ({"topics": ["Old"]}, {"topics": ["New"]}, {"topics": ["New"]}, False),  # derived
     ({"source": "first"}, {"source": "second"}, {"source": "first"}, False),
     ({"first_seen": T1}, {"first_seen": T2}, {"first_seen": T1}, False),
+    ({"ai_keywords": ["a"]}, {"ai_keywords": ["b", "c"]}, {"ai_keywords": ["b", "c"]}, True),
+    ({"ai_keywords": ["a"]}, {"ai_keywords": []}, {"ai_keywords": ["a"]}, False),
+    ({"github_stars": 7}, {"github_stars": None}, {"github_stars": 7}, False),
+    ({"github_stars": 7}, {"github_stars": 9}, {"github_stars": 9}, True),
+    ({"n_comments": None}, {"n_comments": 0}, {"n_comments": 0}, True),
+    ({"submitted_at": T1}, {"submitted_at": None}, {"submitted_at": T1}, False),
+    ({"ai_summary": "old"}, {"ai_summary": None}, {"ai_summary": "old"}, False),
+    ({"submitted_by": None}, {"submitted_by": "akhaliq"}, {"submitted_by": "akhaliq"}, True),
 ])
 def test_merge_rules(fresh_store, taxonomy, stored, incoming, merged, updated) -> None:
     fresh_store.ingest([("one", schema.to_table([{**P, **stored}]))], taxonomy, now=T1)
@@ -242,7 +256,76 @@ def test_a_missing_store_reads_as_empty(fresh_store) -> None:
     papers = fresh_store.load()
     assert list(papers.columns) == list(schema.COLUMN_NAMES) and papers.empty
     assert fresh_store.ingest_log().empty and fresh_store.taxonomy_digest() is None
+    for frame, columns in ((fresh_store.snapshots(), schema.SNAPSHOT_COLUMNS),
+                           (fresh_store.fetched_days(), schema.FETCHED_DAY_COLUMNS),
+                           (fresh_store.repositories(), schema.REPOSITORY_COLUMNS)):
+        assert frame.empty and list(frame.columns) == [c.name for c in columns]
     assert not fresh_store.exists()
+
+
+# -- upvote snapshots, fetched days, a store from an older version ----------------------------
+
+def test_every_sighting_with_upvotes_adds_a_snapshot(fresh_store, taxonomy) -> None:
+    other = {**P, "paper_id": "2401.00002"}
+    fresh_store.ingest([("one", schema.to_table([{**P, "upvotes": 1}, other]))], taxonomy,
+                       now=T1)
+    fresh_store.ingest([("two", schema.to_table([{**P, "upvotes": 1}])),
+                        ("three", schema.to_table([{**P, "upvotes": 4}]))], taxonomy, now=T2)
+    snapshots = fresh_store.snapshots()
+    # The unknown count of 2401.00002 is no snapshot; within one ingest the last batch wins.
+    assert snapshots.to_dict("records") == [
+        {"paper_id": "2401.00001", "seen_at": T1, "upvotes": 1},
+        {"paper_id": "2401.00001", "seen_at": T2, "upvotes": 4}]
+
+
+def test_a_fetched_day_is_marked_with_its_papers(fresh_store, taxonomy, monkeypatch) -> None:
+    day = dt.date(2025, 10, 9)
+    fresh_store.ingest([("day", schema.to_table([P]))], taxonomy, now=T1, fetched_day=day)
+    fresh_store.ingest([("day", schema.to_table([]))], taxonomy, now=T2, fetched_day=day)
+    assert fresh_store.fetched_days().to_dict("records") == [
+        {"day": day, "fetched_at": T2, "n_papers": 0}]  # the latest fetch replaces the mark
+    before = _snapshot(fresh_store)
+
+    def fail(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store_module, "_record_snapshots", fail)
+    with pytest.raises(RuntimeError):
+        fresh_store.ingest([("day", schema.to_table([P]))], taxonomy, fetched_day=day)
+    _assert_unchanged(fresh_store, before)
+
+
+OLD_COLUMNS = ["paper_id", "title", "abstract", "published", "upvotes", "n_authors", "authors",
+               "organization", "github_repos", "project_urls", "topics", "source", "first_seen",
+               "last_updated"]
+
+
+def test_a_store_from_before_the_api_columns_still_works(tmp_path, taxonomy) -> None:
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as connection:  # what version 0.1.0 wrote
+        columns = ", ".join(f"{n} {schema.BY_NAME[n].sql_type}" for n in OLD_COLUMNS)
+        connection.execute(f"CREATE TABLE papers ({columns})")
+        connection.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+        connection.execute("CREATE TABLE ingests (ingested_at TIMESTAMPTZ, source VARCHAR, "
+                           "new BIGINT, updated BIGINT, unchanged BIGINT)")
+        connection.execute("INSERT INTO papers (paper_id, title, upvotes, authors, github_repos,"
+                           " project_urls, topics, first_seen, last_updated) VALUES "
+                           "('2401.00001', 'Old', 3, [], [], [], ['Other'], ?, ?)", [T1, T1])
+    store = Store(path)
+    [old] = store.load().to_dict("records")  # read without writing
+    assert list(old["ai_keywords"]) == [] and pd.isna(old["github_stars"])
+    assert store.snapshots().empty and store.repositories().empty
+
+    new = {"paper_id": "2401.00002", "title": "New", "ai_keywords": ["k"], "n_comments": 2}
+    [report] = store.ingest([("new", schema.to_table([new]))], taxonomy, now=T2)
+    assert report.new == 1
+    papers = _sorted(store.load())
+    assert list(papers["title"]) == ["Old", "New"]
+    assert [list(k) for k in papers["ai_keywords"]] == [[], ["k"]]  # old rows: empty, not null
+    assert list(papers["n_comments"].fillna(-1)) == [-1, 2]
+    [again] = store.ingest([("again", schema.to_table([{**P, "title": "Old", "upvotes": 3}]))],
+                           taxonomy, now=T2)
+    assert (again.updated, again.unchanged) == (0, 1)  # the added columns are no change
 
 
 def test_fingerprint_changes_when_the_store_changes(fresh_store, taxonomy) -> None:
@@ -325,30 +408,32 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path, seed_store, taxonomy
 def test_readers_wait_for_a_writer_and_give_up_clearly(tmp_path, seed_store) -> None:
     store = _copy(seed_store, tmp_path)
     expected = _sorted(store.load())
-    holder = subprocess.Popen(
+    holder = subprocess.Popen(  # holds the file until told to let go, however slow the machine
         [sys.executable, "-c",
-         "import sys, time, duckdb\n"
+         "import sys, duckdb\n"
          "connection = duckdb.connect(sys.argv[1])\n"
          "print('locked', flush=True)\n"
-         "time.sleep(2)\n"
+         "sys.stdin.readline()\n"
          "connection.close()\n",
          str(store.path)],
-        stdout=subprocess.PIPE, text=True)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    release = threading.Timer(1.0, holder.communicate, kwargs={"input": "go\n"})
     try:
         assert holder.stdout.readline().strip() == "locked"
-        started = time.monotonic()
         with pytest.raises(StoreBusyError) as caught:
             Store(store.path, lock_timeout=0.2).load()
-        assert holder.poll() is None  # gave up while the other process still held the file
         message = str(caught.value)
         assert str(store.path) in message and "locked by another process" in message
         assert "0.2 s" in message and "try again" in message
 
-        papers = Store(store.path, lock_timeout=30).load()  # waits with backoff, then reads
+        started = time.monotonic()
+        release.start()
+        papers = Store(store.path, lock_timeout=60).load()  # waits with backoff, then reads
         waited = time.monotonic() - started
     finally:
-        holder.wait(timeout=30)
-    assert waited > 1.0
+        release.cancel()
+        holder.wait(timeout=60)
+    assert waited >= 1.0
     pd.testing.assert_frame_equal(_sorted(papers), expected)
 
 

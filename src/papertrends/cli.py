@@ -1,4 +1,5 @@
-"""The ``papertrends`` command: ingest inputs, print statistics, export filtered papers."""
+"""The ``papertrends`` command: ingest inputs, fetch from Hugging Face, look up GitHub
+repositories, print statistics, export filtered papers."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from papertrends import __version__, export
+from papertrends import __version__, export, github_lookup
 from papertrends.analytics.summary import compute_key_figures, compute_topic_counts
 from papertrends.collection import Collection
 from papertrends.enrich import enrich
 from papertrends.errors import InputError, StoreBusyError
+from papertrends.fetch import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayResult, fetch_days
 from papertrends.filters import HAS_CODE_CHOICES, Filters
 from papertrends.sources import FORMATS, read_path
 from papertrends.store import DB_ENV, Store
@@ -53,8 +55,8 @@ def _fail_cleanly(function):
 def main(quiet: bool) -> None:
     """Paper Trends: collect AI research papers and see what is rising.
 
-    Papers live in one DuckDB file (--db). Start with `papertrends ingest data/hf_papers_seed.txt`,
-    then run the dashboard with `streamlit run app.py`.
+    Papers live in one DuckDB file (--db). Start with `papertrends ingest data/hf_papers_seed.txt`
+    or `papertrends fetch --since YYYY-MM-DD`, then run the dashboard with `streamlit run app.py`.
     """
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="papertrends: %(message)s", stream=sys.stderr)
@@ -89,7 +91,7 @@ def _open(db: Path, topics_path: Path | None) -> Collection:
 @_fail_cleanly
 def ingest(paths: tuple[Path, ...], fmt: str, year: int | None, db: Path,
            topics_path: Path | None) -> None:
-    """Add saved Papers pages or exported CSV files to the collection.
+    """Add saved Papers pages, saved Daily Papers API responses (JSON) or exported CSV files.
 
     All files are read and checked first and then stored in one transaction: a bad file
     stores nothing. Papers already in the collection get their upvotes and any newly known
@@ -135,6 +137,7 @@ def stats(db: Path, topics_path: Path | None) -> None:
 
 
 def _date(ctx, param, value: str | None) -> dt.date | None:
+    """A --option given as YYYY-MM-DD."""
     if value is None:
         return None
     try:
@@ -179,6 +182,88 @@ def export_command(out: Path, date_from: dt.date | None, date_to: dt.date | None
     selected = collection.papers[filters.mask(collection)]
     export.write_csv(selected, out)
     click.echo(f"{out}: {len(selected)} of {len(collection)} papers ({filters.describe()})")
+
+
+@main.command()
+@click.option("--since", callback=_date, metavar="YYYY-MM-DD", required=True,
+              help="First Daily Papers date to fetch.")
+@click.option("--until", callback=_date, metavar="YYYY-MM-DD",
+              help="Last date to fetch  [default: today]")
+@click.option("--endpoint", envvar=ENDPOINT_ENV, default=DEFAULT_ENDPOINT, show_default=True,
+              show_envvar=True, help="The Hugging Face server (a mirror, or a test server).")
+@click.option("--refresh", is_flag=True,
+              help="Fetch again days that were already fetched completely.")
+@db_option
+@topics_option
+@_fail_cleanly
+def fetch(since: dt.date, until: dt.date | None, endpoint: str, refresh: bool, db: Path,
+          topics_path: Path | None) -> None:
+    """Fetch Hugging Face Daily Papers for each day from --since to --until.
+
+    Each day is one request to ENDPOINT/api/daily_papers?date=YYYY-MM-DD, stored in its own
+    transaction as soon as it arrives, with a snapshot of every paper's upvotes. Days fetched
+    after they ended are complete and skipped on later runs (today is always fetched again).
+    Connection errors, timeouts, 429 and 5xx are retried with exponential backoff, obeying
+    Retry-After. When days fail the others are kept, the failed days are named and the exit
+    status is 1: run the same command again to finish the job.
+    """
+    until = until or dt.date.today()
+    if since > until:
+        raise click.BadParameter(f"{since} is after --until {until}", param_hint="--since")
+    taxonomy = load_taxonomy(topics_path)
+    days = (until - since).days + 1
+    found = 0
+    with tqdm(total=days, unit=" days", desc="fetching", file=sys.stderr) as bar:
+        def advance(result: DayResult) -> None:
+            nonlocal found
+            found += result.papers
+            bar.set_postfix(papers=found, refresh=False)
+            bar.update()
+            if result.status == "failed":
+                logging.warning("%s failed: %s", result.day, result.error)
+
+        report = fetch_days(Store(db), since, until, endpoint=endpoint, refresh=refresh,
+                            taxonomy=taxonomy, progress=advance)
+    click.echo(f"{db}: {report}")
+    if not report.ok:
+        raise _CliError(f"{len(report.failed)} of {days} days failed: {report.failures()}. "
+                        "The other days are stored; run the same command again to fetch the "
+                        "failed ones")
+
+
+@main.command("enrich-github")
+@click.option("--api-url", envvar=github_lookup.API_ENV, default=github_lookup.DEFAULT_API,
+              show_default=True, show_envvar=True, help="The GitHub REST API base URL.")
+@click.option("--max-age", type=click.IntRange(min=0), default=7, show_default=True,
+              help="Look a repository up again when its cached facts are older than this many "
+                   "days; 0 looks up every repository again.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Look up at most this many repositories (the most linked first).")
+@db_option
+@_fail_cleanly
+def enrich_github(api_url: str, max_age: int, limit: int | None, db: Path) -> None:
+    """Look up the papers' GitHub repositories: stars, forks, language, last push, archived.
+
+    The answers are cached in the collection with the time they were fetched; fresh ones are
+    not asked for again. Set GITHUB_TOKEN for 5,000 requests an hour instead of 60. When the
+    rate limit (X-RateLimit-Remaining) is reached the command stops, keeps what it found, says
+    when the limit resets (X-RateLimit-Reset) and exits with status 1; run it again then.
+    """
+    store = Store(db)
+    if not store.exists():
+        raise _CliError(f"{db}: no collection here yet; run `papertrends ingest PATH` first")
+    with tqdm(unit=" repos", desc="looking up", file=sys.stderr) as bar:
+        report = github_lookup.enrich_github(
+            store, api_url=api_url, max_age=dt.timedelta(days=max_age), limit=limit,
+            progress=lambda repo: bar.update())
+    click.echo(f"{db}: {report}")
+    for repo, why in report.failed:
+        logging.warning("%s failed: %s", repo, why)
+    if report.stopped:
+        raise _CliError(f"stopped with {report.left} repositories left: {report.stopped}")
+    if report.failed:
+        raise _CliError(f"{len(report.failed)} lookups failed: "
+                        + "; ".join(f"{repo} ({why})" for repo, why in report.failed))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("organization", pa.string(), "VARCHAR", "submitting organisation, when shown"),
     Column("github_repos", _TEXT_LIST, "VARCHAR[]", "linked GitHub repositories as owner/repo"),
     Column("project_urls", _TEXT_LIST, "VARCHAR[]", "other http(s) links: project pages, demos"),
+    Column("submitted_at", _TIMESTAMP, "TIMESTAMPTZ",
+           "when the paper was put on Hugging Face Daily Papers; missing when unknown"),
+    Column("github_stars", pa.int64(), "BIGINT",
+           "stars of the linked repository as Hugging Face last reported; missing when unknown"),
+    Column("ai_keywords", _TEXT_LIST, "VARCHAR[]",
+           "keywords Hugging Face generated for the paper; empty when unknown"),
+    Column("ai_summary", pa.string(), "VARCHAR", "one-line summary Hugging Face generated"),
+    Column("n_comments", pa.int64(), "BIGINT",
+           "comments on the Hugging Face paper page at the last sighting; missing when unknown"),
+    Column("submitted_by", pa.string(), "VARCHAR",
+           "Hugging Face user who put the paper on Daily Papers"),
     Column("topics", _TEXT_LIST, "VARCHAR[]", "topics from the taxonomy; ['Other'] when none"),
     Column("source", pa.string(), "VARCHAR", "where the paper was first read from"),
     Column("first_seen", _TIMESTAMP, "TIMESTAMPTZ", "when the collection first stored the paper"),
@@ -61,6 +72,44 @@ BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 LIST_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.is_list)
 ARROW_SCHEMA = pa.schema([pa.field(c.name, c.arrow_type) for c in COLUMNS])
 OTHER_TOPIC = "Other"
+
+
+# Tables beside the papers. They are keyed by paper_id, a day or a repository, and only ever
+# gain rows (a snapshot) or replace their own row (a day fetched again, a repository looked up
+# again), so they are defined here with the paper record but stored apart from it.
+
+SNAPSHOT_COLUMNS: tuple[Column, ...] = (
+    Column("paper_id", pa.string(), "VARCHAR", "the paper seen"),
+    Column("seen_at", _TIMESTAMP, "TIMESTAMPTZ", "when it was seen (the ingest's time)"),
+    Column("upvotes", pa.int64(), "BIGINT", "its upvotes then; papers without a count get none"),
+)
+FETCHED_DAY_COLUMNS: tuple[Column, ...] = (
+    Column("day", pa.date32(), "DATE", "a Daily Papers date fetched from the API"),
+    Column("fetched_at", _TIMESTAMP, "TIMESTAMPTZ", "when it was last fetched"),
+    Column("n_papers", pa.int64(), "BIGINT", "papers the API listed for that day"),
+)
+REPOSITORY_COLUMNS: tuple[Column, ...] = (
+    Column("repo", pa.string(), "VARCHAR",
+           "owner/repo lower-cased: the key papers' github_repos match case-insensitively"),
+    Column("full_name", pa.string(), "VARCHAR", "owner/repo as GitHub spells it now"),
+    Column("status", pa.string(), "VARCHAR", "'ok', or 'not_found' when GitHub answered 404"),
+    Column("stars", pa.int64(), "BIGINT", "stargazers"),
+    Column("forks", pa.int64(), "BIGINT", "forks"),
+    Column("language", pa.string(), "VARCHAR", "primary language; missing when GitHub has none"),
+    Column("pushed_at", _TIMESTAMP, "TIMESTAMPTZ", "last push"),
+    Column("archived", pa.bool_(), "BOOLEAN", "archived (read-only) on GitHub"),
+    Column("fetched_at", _TIMESTAMP, "TIMESTAMPTZ", "when GitHub was asked: the cache's age"),
+)
+
+
+def arrow_schema(columns: Iterable[Column]) -> pa.Schema:
+    return pa.schema([pa.field(c.name, c.arrow_type) for c in columns])
+
+
+def side_frame(table: pa.Table, columns: tuple[Column, ...]) -> pd.DataFrame:
+    """A side table (snapshots, fetched days, repositories) as an Arrow-backed frame."""
+    return table.select([c.name for c in columns]).cast(arrow_schema(columns)).to_pandas(
+        types_mapper=pd.ArrowDtype)
 
 
 def to_table(records: Iterable[Mapping[str, Any]]) -> pa.Table:

@@ -33,6 +33,7 @@ CHUNK_ROWS = 50_000
 # ``p`` the stored one). New knowledge wins, unknown never overwrites known, history is kept.
 _MERGE = {
     "authors": "CASE WHEN len(c.authors) > 0 THEN c.authors ELSE p.authors END",
+    "ai_keywords": "CASE WHEN len(c.ai_keywords) > 0 THEN c.ai_keywords ELSE p.ai_keywords END",
     "github_repos": "list_concat(p.github_repos, "
                     "list_filter(c.github_repos, lambda x: NOT list_contains(p.github_repos, x)))",
     "project_urls": "list_concat(p.project_urls, "
@@ -43,6 +44,11 @@ _MERGE = {
 }
 _NOT_CONTENT = {"paper_id", "topics", "source", "first_seen", "last_updated"}
 _CONTENT = [c.name for c in schema.COLUMNS if c.name not in _NOT_CONTENT]
+_SIDE_TABLES = {
+    "snapshots": schema.SNAPSHOT_COLUMNS,
+    "fetched_days": schema.FETCHED_DAY_COLUMNS,
+    "repositories": schema.REPOSITORY_COLUMNS,
+}
 
 
 def default_db_path() -> Path:
@@ -110,12 +116,26 @@ class Store:
         return (parts[0], parts[1] + parts[3], parts[2], parts[4])
 
     def _create(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Create what is missing, inside the caller's transaction.
+
+        A file written by an older version lacks the newer columns and tables: they are added
+        here, on the first write, so old stores keep working (readers cope without them).
+        """
         columns = ", ".join(f"{c.name} {c.sql_type}" for c in schema.COLUMNS)
         connection.execute(f"CREATE TABLE IF NOT EXISTS papers ({columns})")
+        present = _columns(connection, "papers")
+        for column in schema.COLUMNS:
+            if column.name not in present:
+                default = " DEFAULT []" if column.is_list else ""  # lists: empty when unknown
+                connection.execute(f"ALTER TABLE papers ADD COLUMN {column.name} "
+                                   f"{column.sql_type}{default}")
         connection.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS ingests (ingested_at TIMESTAMPTZ, source VARCHAR, "
             "new BIGINT, updated BIGINT, unchanged BIGINT)")
+        for name, side_columns in _SIDE_TABLES.items():
+            definition = ", ".join(f"{c.name} {c.sql_type}" for c in side_columns)
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {name} ({definition})")
 
     # -- reading -----------------------------------------------------------------------
 
@@ -126,9 +146,35 @@ class Store:
         with self._connect(read_only=True) as connection:
             if not _has_table(connection, "papers"):
                 return schema.empty_frame()
-            table = connection.sql(
-                f"SELECT {', '.join(schema.COLUMN_NAMES)} FROM papers").to_arrow_table()
+            # A store from an older version may lack newer columns: conform adds them empty.
+            present = _columns(connection, "papers")
+            names = [name for name in schema.COLUMN_NAMES if name in present]
+            table = connection.sql(f"SELECT {', '.join(names)} FROM papers").to_arrow_table()
         return schema.to_frame(table)
+
+    def snapshots(self) -> pd.DataFrame:
+        """Every upvote sighting: paper_id, seen_at, upvotes, oldest first. Only ever grows."""
+        return self._side_table("snapshots", "seen_at, paper_id")
+
+    def fetched_days(self) -> pd.DataFrame:
+        """Daily Papers dates fetched from the API: day, fetched_at, n_papers, by day."""
+        return self._side_table("fetched_days", "day")
+
+    def repositories(self) -> pd.DataFrame:
+        """GitHub facts per linked repository (see schema.REPOSITORY_COLUMNS), by repo."""
+        return self._side_table("repositories", "repo")
+
+    def _side_table(self, name: str, order: str) -> pd.DataFrame:
+        columns = _SIDE_TABLES[name]
+        empty = schema.arrow_schema(columns).empty_table()
+        if not self.exists():
+            return schema.side_frame(empty, columns)
+        with self._connect(read_only=True) as connection:
+            if not _has_table(connection, name):
+                return schema.side_frame(empty, columns)
+            names = ", ".join(c.name for c in columns)
+            table = connection.sql(f"SELECT {names} FROM {name} ORDER BY {order}").to_arrow_table()
+        return schema.side_frame(table, columns)
 
     def ingest_log(self) -> pd.DataFrame:
         """One row per ingest: when, from where, and how many papers were new or updated."""
@@ -153,7 +199,9 @@ class Store:
 
     def ingest(self, batches: Sequence[tuple[str, pa.Table]], taxonomy: Taxonomy, *,
                progress: Callable[[int], None] | None = None,
-               now: dt.datetime | None = None) -> list[IngestReport]:
+               now: dt.datetime | None = None,
+               fetched_day: dt.date | None = None,
+               dry_run: bool = False) -> list[IngestReport]:
         """Merge enriched ``(label, table)`` batches into the collection in one transaction.
 
         Papers are matched on ``paper_id``: new ones are inserted; known ones take the new
@@ -162,9 +210,19 @@ class Store:
         same input twice leaves the same rows. Nothing is visible to readers until the commit;
         a failure or a kill before it leaves the store as it was. ``progress`` is called with
         the number of rows merged after each chunk.
+
+        Every row with known upvotes also adds a snapshot ``(paper_id, now, upvotes)``, the
+        history rising papers are computed from. ``fetched_day`` marks a Daily Papers date as
+        fetched (with the number of rows) in the same transaction as its papers, so a day is
+        either stored and marked or neither.
+
+        ``dry_run`` does all of it and rolls back: the reports say exactly what an ingest would
+        change ("12 new, 3 updated") without changing anything, for a preview before adding.
         """
         batches = [(label, _last_per_id(schema.conform(table))) for label, table in batches]
         now = now or dt.datetime.now(dt.UTC)
+        if dry_run and not self.exists():  # no file to compare with, and none to create
+            return [IngestReport(table.num_rows, 0, 0) for _, table in batches]
         reports = []
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect(read_only=False) as connection:
@@ -178,16 +236,40 @@ class Store:
                         chunk = table.slice(start, CHUNK_ROWS)
                         counts = [a + b for a, b in zip(
                             counts, _merge_chunk(connection, chunk, now), strict=True)]
+                        _record_snapshots(connection, chunk, now)
                         if progress:
                             progress(chunk.num_rows)
                     connection.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?)",
                                        [now, label, *counts])
                     reports.append(IngestReport(*counts))
-                connection.execute("COMMIT")
+                if fetched_day is not None:
+                    connection.execute("DELETE FROM fetched_days WHERE day = ?", [fetched_day])
+                    connection.execute("INSERT INTO fetched_days VALUES (?, ?, ?)", [
+                        fetched_day, now, sum(table.num_rows for _, table in batches)])
+                connection.execute("ROLLBACK" if dry_run else "COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
         return reports
+
+    def save_repositories(self, rows: pa.Table) -> None:
+        """Insert or replace GitHub facts (schema.REPOSITORY_COLUMNS) keyed by ``repo``."""
+        table = rows.select([c.name for c in schema.REPOSITORY_COLUMNS]).cast(
+            schema.arrow_schema(schema.REPOSITORY_COLUMNS))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect(read_only=False) as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                self._create(connection)
+                connection.register("incoming", table)
+                connection.execute("DELETE FROM repositories WHERE repo IN "
+                                   "(SELECT repo FROM incoming)")
+                connection.execute("INSERT INTO repositories SELECT * FROM incoming")
+                connection.unregister("incoming")
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
 
     def sync_topics(self, taxonomy: Taxonomy) -> bool:
         """Re-tag every stored paper when the taxonomy file changed. True when it did."""
@@ -227,6 +309,23 @@ def _has_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     """False in a file whose first ingest failed or was killed: the tables were never committed."""
     return connection.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
                               [name]).fetchall()[0][0] > 0
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {row[0] for row in connection.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()}
+
+
+def _record_snapshots(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
+                      now: dt.datetime) -> None:
+    """Append this sighting's upvotes. Only a sighting at the same instant (the same paper in
+    two batches of one ingest) is replaced; earlier snapshots are never touched."""
+    connection.register("seen", chunk.select(["paper_id", "upvotes"]))
+    connection.execute("DELETE FROM snapshots WHERE seen_at = $now AND paper_id IN "
+                       "(SELECT paper_id FROM seen WHERE upvotes IS NOT NULL)", {"now": now})
+    connection.execute("INSERT INTO snapshots SELECT paper_id, $now, upvotes FROM seen "
+                       "WHERE upvotes IS NOT NULL", {"now": now})
+    connection.unregister("seen")
 
 
 def _last_per_id(table: pa.Table) -> pa.Table:

@@ -1,4 +1,4 @@
-"""Sources: turn outside data (saved pages, exported CSV) into schema tables.
+"""Sources: turn outside data (saved pages, API responses, exported CSV) into schema tables.
 
 Each format has its own module; this one picks the format of a file and reads it whole, so a
 file that fails to parse raises before anything is stored.
@@ -13,15 +13,17 @@ import pyarrow as pa
 from papertrends import schema
 from papertrends.errors import InputError
 from papertrends.sources import csv as csv_source
-from papertrends.sources import hf_page
+from papertrends.sources import hf_api, hf_page
 
-FORMATS = ("auto", hf_page.FORMAT, csv_source.FORMAT)
+FORMATS = ("auto", hf_page.FORMAT, hf_api.FORMAT, csv_source.FORMAT)
 
 
 def detect_format(path: Path, data: bytes) -> str:
     if path.suffix.lower() == ".csv":
         return csv_source.FORMAT
     text = data[:20_000].decode("utf-8", errors="replace")
+    if hf_api.looks_like_hf_api(text):
+        return hf_api.FORMAT
     if csv_source.looks_like_csv(text):
         return csv_source.FORMAT
     if hf_page.looks_like_hf_page(text) or path.suffix.lower() in {".txt", ".md"}:
@@ -39,6 +41,8 @@ def read_bytes(data: bytes, path: str | Path, *, fmt: str = "auto", year: int | 
     label = f"{fmt}:{path.name}"
     if fmt == csv_source.FORMAT:
         return fmt, csv_source.parse_csv(data, path=path, source=label)
+    if fmt == hf_api.FORMAT:
+        return fmt, hf_api.parse_hf_api(data, path=path, source=label)
     if fmt == hf_page.FORMAT:
         try:
             text = data.decode("utf-8-sig")

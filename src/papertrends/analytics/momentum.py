@@ -1,0 +1,67 @@
+"""Rising papers: upvotes gained per day, from the store's upvote snapshots.
+
+A paper's rate needs two sightings some time apart; with one sighting (or two minutes apart)
+the rate is unknown, so such papers are left out rather than shown as not rising.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+RISING_COLUMNS = {
+    "paper_id": "string", "title": "string", "upvotes": "int64", "gained": "int64",
+    "days": "float64", "per_day": "float64", "snapshots": "int64",
+    "first_seen_at": "datetime64[us, UTC]", "last_seen_at": "datetime64[us, UTC]",
+}
+_DAY = pd.Timedelta(days=1)
+MIN_SPAN = pd.Timedelta(hours=12)  # sightings closer than this give a rate too noisy to rank
+
+
+def compute_rising_papers(snapshots: pd.DataFrame, papers: pd.DataFrame, *,
+                          window: pd.Timedelta | None = None,
+                          min_span: pd.Timedelta = MIN_SPAN,
+                          limit: int | None = 20) -> pd.DataFrame:
+    """The papers gaining upvotes fastest, fastest first.
+
+    ``snapshots`` has paper_id, seen_at, upvotes (``Store.snapshots()``); ``papers`` is the
+    selection to rank (the filtered collection), which also gives the titles. For each paper
+    the first and last snapshot are compared: ``gained`` upvotes over ``days`` between them,
+    ``per_day`` the rate and ``upvotes`` the latest count. ``window`` keeps only snapshots
+    taken that long before the newest one, so the rate is a recent one. Papers whose snapshots
+    span less than ``min_span`` are left out. Ties go to the larger gain, then the paper_id.
+    """
+    if snapshots.empty or papers.empty:
+        return _empty()
+    seen = pd.DataFrame({
+        "paper_id": snapshots["paper_id"].astype("string").to_numpy(),
+        "seen_at": pd.to_datetime(snapshots["seen_at"], utc=True).to_numpy(),
+        "upvotes": snapshots["upvotes"].astype("Int64").to_numpy(),
+    })
+    seen = seen[seen["upvotes"].notna() & seen["paper_id"].isin(set(papers["paper_id"]))]
+    if window is not None and len(seen):
+        seen = seen[seen["seen_at"] >= seen["seen_at"].max() - window]
+    seen = seen.sort_values(["paper_id", "seen_at"], kind="stable")
+    grouped = seen.groupby("paper_id", sort=False)
+    ends = grouped.agg(first_seen_at=("seen_at", "first"), last_seen_at=("seen_at", "last"),
+                       first=("upvotes", "first"), upvotes=("upvotes", "last"),
+                       snapshots=("seen_at", "size"))
+    span = ends["last_seen_at"] - ends["first_seen_at"]
+    ends = ends[(ends["snapshots"] >= 2) & (span >= min_span) & (span > pd.Timedelta(0))]
+    if ends.empty:
+        return _empty()
+    ends = ends.assign(
+        gained=ends["upvotes"] - ends["first"],
+        days=(ends["last_seen_at"] - ends["first_seen_at"]) / _DAY,
+    ).reset_index()
+    ends["per_day"] = ends["gained"] / ends["days"]
+    titles = papers.drop_duplicates("paper_id").set_index("paper_id")["title"]
+    ends["title"] = ends["paper_id"].map(titles)
+    ranked = ends.sort_values(["per_day", "gained", "paper_id"],
+                              ascending=[False, False, True], ignore_index=True)
+    if limit is not None:
+        ranked = ranked.head(limit)
+    return ranked[list(RISING_COLUMNS)].astype(RISING_COLUMNS)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in RISING_COLUMNS.items()})
