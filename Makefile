@@ -7,7 +7,7 @@ SEED   := data/hf_papers_seed.txt
 PORT   ?= 8501
 SIZES  ?= 10000 100000 1000000
 
-.PHONY: run test test-browser lint bench browser clean
+.PHONY: run test test-browser test-fast lint bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +37,16 @@ browser:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-test: $(VENV)/.installed-test lint
-	$(BIN)/pytest -q -m "not browser"
+# Every test, the real-browser ones included (they need Debian's chromium: `make browser`).
+test: $(VENV)/.installed-test browser lint
+	$(BIN)/pytest -q
 
-# The real-browser tests (issue 3, not yet part of the CI gate: see the README).
+# Only the real-browser tests, or everything else: quicker loops while developing.
 test-browser: $(VENV)/.installed-test browser
 	$(BIN)/pytest -q -m browser
+
+test-fast: $(VENV)/.installed-test lint
+	$(BIN)/pytest -q -m "not browser"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(SIZES)

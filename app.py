@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Paper Trends", page_icon=":material/trending_up:", layout="wide")
-
-pages = st.navigation([
+page = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
     st.Page("pages/authors.py", title="Authors", icon=":material/groups:"),
     st.Page("pages/keywords.py", title="Keywords", icon=":material/cloud:"),
     st.Page("pages/github.py", title="GitHub", icon=":material/code:"),
     st.Page("pages/explore.py", title="Explore", icon=":material/table_view:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ])
-pages.run()  # each page starts with ui.page_header(), which draws the shared filters
+# The browser tab names the page first, so several open tabs stay tellable apart.
+st.set_page_config(page_title=f"{page.title} · Paper Trends", page_icon=page.icon, layout="wide")
+page.run()  # each page starts with ui.page_header(), which draws the shared filters

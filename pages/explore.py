@@ -33,18 +33,8 @@ selection = st.dataframe(
     selection_mode="single-row", key="explore_table",
     column_order=["title", "published", "upvotes", "n_authors", "topics", "github",
                   "project_page", "hugging_face", "abstract"],
-    column_config={
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
-        "upvotes": st.column_config.NumberColumn("Upvotes"),
-        "n_authors": st.column_config.NumberColumn("Authors"),
-        "topics": st.column_config.TextColumn("Topics"),
-        "github": st.column_config.LinkColumn("GitHub", display_text=r"github\.com/(.*)"),
-        "project_page": st.column_config.LinkColumn("Project page", display_text="open"),
-        "hugging_face": st.column_config.LinkColumn("Hugging Face", display_text="paper page"),
-        "abstract": st.column_config.TextColumn("Abstract (select a row for all of it)",
-                                                width="large"),
-    })
+    column_config={**ui.PAPER_COLUMNS, "abstract": st.column_config.TextColumn(
+        "Abstract (select a row for all of it)", width="large")})
 
 rows = selection.selection.rows if selection else []
 if rows:

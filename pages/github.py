@@ -9,8 +9,10 @@ from papertrends.analytics.github import (
     compute_code_papers,
     compute_code_per_period,
     compute_code_summary,
+    compute_languages,
     compute_project_hosts,
     compute_project_pages,
+    compute_repository_facts,
     compute_top_owners,
     compute_upvote_medians_by_code,
     compute_upvotes_by_code,
@@ -96,6 +98,29 @@ else:
         "title", "github", "published", "upvotes", "hugging_face"], column_config={
         **PAPER_COLUMNS,
         "github": cc.LinkColumn("Repository", display_text=r"github\.com/(.*)")})
+
+    st.subheader("Repositories: stars and languages")
+    facts = compute_repository_facts(papers, ui.repositories())
+    if facts["stars"].isna().all() and facts["language"].isna().all():
+        st.caption("No stars or languages known yet: `papertrends enrich-github` looks the "
+                   "linked repositories up on GitHub (papers fetched from the Hugging Face API "
+                   "also bring their star counts).")
+    else:
+        languages = compute_languages(facts)
+        left, right = st.columns([1, 3])
+        if len(languages):
+            left.dataframe(languages, hide_index=True, column_config={
+                "language": "Language", "repos": cc.NumberColumn("Repositories")})
+        else:
+            left.caption("No primary languages known yet (`papertrends enrich-github`).")
+        right.dataframe(facts, hide_index=True, column_config={
+            "repo": None, "github": cc.LinkColumn("Repository", display_text=r"github\.com/(.*)"),
+            "papers": cc.NumberColumn("Papers"), "stars": cc.NumberColumn("Stars"),
+            "forks": cc.NumberColumn("Forks"), "language": "Language",
+            "pushed_at": cc.DatetimeColumn("Last push", format="YYYY-MM-DD"),
+            "archived": cc.CheckboxColumn("Archived")})
+        if unknown := int(facts["stars"].isna().sum()):
+            st.caption(f"{unknown:,} repositories have no known star count (listed last).")
 
 st.subheader("Project pages")
 pages = compute_project_pages(papers)

@@ -14,7 +14,8 @@ from papertrends.analytics.keywords import (
 from papertrends.charts.keywords import BAR_LIMIT, chart_term_frequencies, word_cloud_image
 from papertrends.filters import search_terms
 
-SOURCES = {"both": "Titles and abstracts", "titles": "Titles", "abstracts": "Abstracts"}
+SOURCES = {"both": "Both", "titles": "Titles", "abstracts": "Abstracts",
+           "keywords": "HF keywords"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -47,8 +48,13 @@ ui.stop_if_empty(view)
 
 left, middle, right = st.columns([2, 3, 3])
 n_words = left.slider("Number of terms", 10, 150, 60, step=10, key="kw_top")
-source = middle.segmented_control("Count terms in", list(SOURCES), format_func=SOURCES.get,
-                                  default="both", key="kw_source") or "both"
+has_keywords = bool(view.collection.papers["ai_keywords"].list.len().fillna(0).gt(0).any())
+sources = [s for s in SOURCES if s != "keywords" or has_keywords]
+source = middle.segmented_control(
+    "Count terms in", sources, format_func=SOURCES.get, default="both", key="kw_source",
+    help="Titles, abstracts, or both together"
+         + ("; or the keywords Hugging Face generated for papers fetched from its API."
+            if has_keywords else ".")) or "both"
 exclude = parse_exclusions(right.text_input(
     "Terms to exclude", key="kw_exclude", placeholder="e.g. agents, language models",
     help="Comma-separated. Excluding a word also removes the phrases containing it "
@@ -59,7 +65,9 @@ with st.spinner("Counting terms in the collection (once per collection)..."):
 frequencies = compute_term_frequencies(index, view.mask, top=n_words, exclude=exclude)
 if frequencies.empty:
     without = " once the excluded terms are left out" if exclude else ""
-    st.info(f"The selected papers have no countable term in their {SOURCES[source].lower()}"
+    where = {"both": "titles or abstracts", "titles": "titles", "abstracts": "abstracts",
+             "keywords": "Hugging Face keywords"}[source]
+    st.info(f"The selected papers have no countable term in their {where}"
             f"{without}. Try another source, fewer exclusions or wider filters.")
     st.stop()
 
@@ -94,11 +102,11 @@ table_column.dataframe(
     })
 
 st.subheader("Papers mentioning a term")
-term_column, count_column, button_column = st.columns([3, 2, 2], vertical_alignment="bottom")
+term_column, count_column, button_column = st.columns([5, 3, 4], vertical_alignment="bottom")
 term_column.selectbox("Term (or click a row of the table)", terms, terms.index(picked),
                       key=f"kw_term_{digest}", on_change=pick_in_box, args=(f"kw_term_{digest}",))
 row = frequencies.iloc[terms.index(picked)]
-count_column.metric("Selected papers mentioning it", f"{row.papers:,} ({row.share:.0%})",
+count_column.metric("Papers mentioning it", f"{row.papers:,} ({row.share:.0%})",
                     help=f"Of {len(view.selected):,} selected papers; "
                          f"{row.occurrences:,} occurrences in all.")
 query = index.search_query(picked)

@@ -17,7 +17,7 @@ figures = compute_key_figures(papers)
 columns = st.columns(5)
 columns[0].metric("Papers", f"{figures['papers']:,}")
 if figures["first_published"] is not None:
-    columns[1].metric("Published", f"{figures['first_published']:%Y} to "
+    columns[1].metric("Published", f"{figures['first_published']:%Y}\N{EN DASH}"
                                    f"{figures['last_published']:%Y}",
                       help=f"{figures['first_published']} to {figures['last_published']}; "
                            f"{figures['unknown_date']} papers with no known date.")
@@ -39,15 +39,9 @@ if top.empty:
     st.caption("No selected paper has a known upvote count.")
 else:
     st.dataframe(top, hide_index=True, width="stretch",
-                 column_order=[c for c in top.columns if top[c].notna().any()], column_config={
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "upvotes": st.column_config.NumberColumn("Upvotes"),
-        "published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
-        "n_authors": st.column_config.NumberColumn("Authors"),
-        "hugging_face": st.column_config.LinkColumn("Hugging Face", display_text="paper page"),
-        "arxiv": st.column_config.LinkColumn("arXiv", display_text="abstract"),
-        "github": st.column_config.LinkColumn("GitHub", display_text=r"github\.com/(.*)"),
-    })
+                 column_order=[c for c in top.columns if top[c].notna().any()],
+                 column_config={**ui.PAPER_COLUMNS, "arxiv": st.column_config.LinkColumn(
+                     "arXiv", display_text="abstract")})
 
 st.subheader("Papers over time")
 period = default_period(papers["published"])

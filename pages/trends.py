@@ -3,6 +3,7 @@
 import streamlit as st
 
 from papertrends import ui
+from papertrends.analytics.momentum import compute_rising_papers
 from papertrends.analytics.periods import PERIODS, default_period
 from papertrends.analytics.trends import (
     compute_papers_per_period,
@@ -17,6 +18,8 @@ from papertrends.charts.trends import (
     chart_topics_per_period,
     chart_upvotes_per_period,
 )
+
+MIN_PERIOD_PAPERS = 5  # a share of 1, 2 or 3 papers swings 0-100% and hides the trend
 
 view = ui.page_header("Trends", "What is rising: papers per period stacked by topic, each "
                                 "topic's share over time, upvotes, and terms gaining ground.")
@@ -36,7 +39,16 @@ else:
     st.plotly_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors),
                     width="stretch")
     st.subheader("Each topic's share of the period's papers")
-    st.plotly_chart(chart_topic_share(topic_counts, period, view.topic_colors), width="stretch")
+    steady = topic_counts[topic_counts["period_papers"] >= MIN_PERIOD_PAPERS]
+    if steady.empty:
+        st.info(f"No {period} has {MIN_PERIOD_PAPERS} or more selected papers; "
+                "choose a longer period to compare shares.")
+    else:
+        st.plotly_chart(chart_topic_share(steady, period, view.topic_colors), width="stretch")
+    sparse = topic_counts.loc[topic_counts["period_papers"] < MIN_PERIOD_PAPERS]
+    sparse_papers = int(sparse.groupby("period")["period_papers"].first().sum())
+    ui.note_left_out(sparse_papers, f"in a {period} with fewer than {MIN_PERIOD_PAPERS} "
+                                    "papers, where a share says little")
 ui.note_left_out(undated, "no known publication date")
 
 st.subheader("Upvotes over time")
@@ -73,3 +85,22 @@ else:
         "change": st.column_config.NumberColumn("Change", format="percent",
                                                 help="Percentage points gained"),
     })
+
+st.subheader("Fastest-rising papers")
+rising_papers = compute_rising_papers(ui.snapshots(), papers)
+if rising_papers.empty:
+    st.caption("Upvotes gained per day need two sightings of the same paper at least 12 hours "
+               "apart: fetch the same days again later (Data page, or `papertrends fetch "
+               "--refresh`).")
+else:
+    st.caption("Upvotes gained per day between the first and the last time the collection saw "
+               "each paper.")
+    st.dataframe(rising_papers, hide_index=True, width="stretch",
+                 column_order=["title", "per_day", "gained", "upvotes", "days", "snapshots"],
+                 column_config={
+                     "title": st.column_config.TextColumn("Title", width="large"),
+                     "per_day": st.column_config.NumberColumn("Upvotes per day", format="%.1f"),
+                     "gained": st.column_config.NumberColumn("Gained"),
+                     "upvotes": st.column_config.NumberColumn("Upvotes now"),
+                     "days": st.column_config.NumberColumn("Over days", format="%.1f"),
+                     "snapshots": st.column_config.NumberColumn("Sightings")})

@@ -229,3 +229,23 @@ def test_several_arrow_chunks_give_the_same_answers():
                     github.compute_project_hosts, github.compute_code_by_topic,
                     github.compute_code_papers):
         pd.testing.assert_frame_equal(compute(chunked), compute(MIXED))
+
+
+def test_repository_facts_join_github_answers_and_fall_back_to_hugging_face_stars():
+    papers = pd.DataFrame({
+        "github_repos": pd.Series([["Acme/Tool"], ["acme/tool", "lab/other"], ["lab/third"]],
+                                  dtype=pd.ArrowDtype(pa.list_(pa.string()))),
+        "github_stars": pd.array([None, 12, None], dtype="Int64"),
+    })
+    pushed = dt.datetime(2025, 9, 1, tzinfo=dt.UTC)
+    repositories = pd.DataFrame({
+        "repo": ["acme/tool", "lab/third"], "status": ["ok", "not_found"],
+        "stars": [340, None], "forks": [12, None], "language": ["Python", None],
+        "pushed_at": [pushed, None], "archived": [False, None]})
+    facts = github.compute_repository_facts(papers, repositories)
+    assert facts["repo"].tolist() == ["Acme/Tool", "lab/other", "lab/third"]
+    assert facts["papers"].tolist() == [2, 1, 1]
+    assert facts["stars"].tolist() == [340, 12, pd.NA]  # GitHub, then Hugging Face, unknown
+    assert facts["language"].fillna("?").tolist() == ["Python", "?", "?"]
+    languages = github.compute_languages(facts)
+    assert languages.to_dict("records") == [{"language": "Python", "repos": 1}]

@@ -194,3 +194,15 @@ def test_no_text_gives_an_empty_index(rows):
     index = build_term_index(frame, "both")
     assert len(index.terms) == 0
     assert index.counts.shape == (len(rows), 0)
+
+
+def test_hugging_face_keywords_count_as_given_in_their_usual_spelling():
+    import pyarrow as pa
+
+    lists = pd.Series([["LLM agents", "RLHF"], ["llm agents", "LLM agents"], [], None],
+                      dtype=pd.ArrowDtype(pa.list_(pa.string())))
+    index = build_term_index(pd.DataFrame({"ai_keywords": lists}), "keywords")
+    papers, occurrences = index.totals()
+    found = dict(zip(index.labels, papers.tolist(), strict=True))
+    assert found == {"LLM agents": 2, "RLHF": 1}
+    assert dict(zip(index.labels, occurrences.tolist(), strict=True))["LLM agents"] == 3

@@ -26,7 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-SOURCES = ("both", "titles", "abstracts")
+SOURCES = ("both", "titles", "abstracts", "keywords")
 MAX_PHRASE_WORDS = 3
 # A term is dropped when one longer term holds this share of its occurrences, or all but one.
 SUBSUMED_SHARE = 0.9
@@ -311,9 +311,35 @@ def _phrases(run: list[str]) -> list[str]:
             for i in range(len(run) - size + 1) if run[i] not in _NOT_FIRST]
 
 
+def build_keyword_index(papers: pd.DataFrame) -> TermIndex:
+    """The keywords Hugging Face generated per paper (``ai_keywords``), each one term.
+
+    They are already phrases chosen for meaning, so they are counted as given (case folded,
+    shown in their most common spelling) rather than re-tokenised.
+    """
+    lists = [[k.strip() for k in keywords if k and k.strip()] if isinstance(keywords, list)
+             else [] for keywords in papers["ai_keywords"].tolist()]
+    empty = np.array([], dtype=object)
+    vectorizer = CountVectorizer(analyzer=lambda keywords: [k.lower() for k in keywords],
+                                 dtype=np.int32)
+    try:
+        counts = vectorizer.fit_transform(lists).tocsr()
+    except ValueError:  # no paper has keywords
+        return TermIndex(sp.csr_matrix((len(lists), 0), dtype=np.int32), empty)
+    terms = vectorizer.get_feature_names_out().astype(object)
+    spellings: dict[str, Counter] = {}
+    for keywords in lists:
+        for keyword in keywords:
+            spellings.setdefault(keyword.lower(), Counter())[keyword] += 1
+    display = np.array([spellings[t].most_common(1)[0][0] for t in terms], dtype=object)
+    return TermIndex(counts, terms, display=display)
+
+
 def build_term_index(papers: pd.DataFrame, source: str = "both",
                      min_phrase_papers: int = 2) -> TermIndex:
     """Count every paper's terms; drop phrases seen in fewer than ``min_phrase_papers``."""
+    if source == "keywords":
+        return build_keyword_index(papers)
     texts = text_for(papers, source)
     empty = np.array([], dtype=object)
     if not texts:

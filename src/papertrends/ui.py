@@ -34,6 +34,7 @@ SEED = ROOT / "data" / "hf_papers_seed.txt"
 _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
                  500, 1000, 2000, 5000)
 _CODE_LABELS = {"any": "Any", "yes": "With code", "no": "Without code"}
+FILTER_KEYS = ("f_dates", "f_topics", "f_search", "f_min_upvotes", "f_authors", "f_code")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def store() -> Store:
 
 
 @st.cache_resource(show_spinner=False)
-def _last_loaded() -> dict[str, Collection]:
+def _last_loaded() -> dict[str, object]:
     return {}
 
 
@@ -70,6 +71,21 @@ def _collection(fingerprint: tuple, taxonomy_digest: str, _taxonomy: Taxonomy) -
     return Collection(store().load(), _taxonomy.names)
 
 
+@st.cache_data(max_entries=6, show_spinner=False)
+def _side_table(fingerprint: tuple, name: str) -> pd.DataFrame:
+    return getattr(store(), name)()
+
+
+def snapshots() -> pd.DataFrame:
+    """The store's upvote snapshots (paper_id, seen_at, upvotes), read once per version."""
+    return _side_table(store().fingerprint(), "snapshots")
+
+
+def repositories() -> pd.DataFrame:
+    """GitHub facts per repository from ``papertrends enrich-github``, once per version."""
+    return _side_table(store().fingerprint(), "repositories")
+
+
 def load_collection() -> Collection:
     """The stored collection, building it from the shipped page on a fresh machine.
 
@@ -78,6 +94,9 @@ def load_collection() -> Collection:
     taxonomy = load_taxonomy()
     paper_store = store()
     last = _last_loaded()
+    key = (paper_store.fingerprint(), taxonomy.digest)
+    if last.get("key") == key:  # nothing changed on disk: no need to open the store
+        return last["collection"]
     try:
         with _load_lock:
             if not paper_store.exists():
@@ -87,14 +106,15 @@ def load_collection() -> Collection:
                                        taxonomy)
             if paper_store.sync_topics(taxonomy):
                 st.toast("The topic taxonomy changed: papers were re-tagged.")
-        collection = _collection(paper_store.fingerprint(), taxonomy.digest, taxonomy)
+        key = (paper_store.fingerprint(), taxonomy.digest)
+        collection = _collection(*key, taxonomy)
     except StoreBusyError:
         if "collection" not in last:
             raise
         st.info("The collection is being updated by another process; showing the version "
                 "loaded before. Reload the page in a moment to see the new data.")
         return last["collection"]
-    last["collection"] = collection
+    last.update(key=key, collection=collection)
     return collection
 
 
@@ -134,8 +154,9 @@ def _widget_state_from(filters: Filters, collection: Collection) -> dict[str, ob
     return state
 
 
-def _filters_from_widgets(collection: Collection) -> Filters:
-    state = st.session_state
+def _filters_from_widgets(collection: Collection, state: dict[str, object]) -> Filters:
+    """The filters the widgets show. ``state`` holds the values the widgets returned this run
+    (after a page switch, st.session_state may not yet hold a value restored by the widget)."""
     date_from = date_to = None
     bounds = _date_bounds(collection)
     if bounds and "f_dates" in state:
@@ -193,29 +214,39 @@ def sidebar_filters(collection: Collection) -> Filters:
         if from_url.problems:
             st.sidebar.warning("Ignored link parameters: " + ", ".join(from_url.problems))
 
+    # Each page's widgets are new widgets to Streamlit, which would start them empty after a
+    # page switch; owning the values in session state carries the filters to the next page.
+    for key in FILTER_KEYS:
+        if key in state:
+            state[key] = state[key]
     _follow_new_bounds(collection)
     sidebar = st.sidebar
     sidebar.header("Filters")
+    values: dict[str, object] = {}
     bounds = _date_bounds(collection)
     if bounds and bounds[0] < bounds[1]:
-        sidebar.slider("Published", min_value=bounds[0], max_value=bounds[1], value=bounds,
-                       key="f_dates", format="YYYY-MM-DD")
-    sidebar.multiselect("Topics", collection.topics, key="f_topics",
-                        placeholder="All topics", help="Papers with any of the chosen topics.")
-    sidebar.text_input("Search title and abstract", key="f_search",
-                       placeholder='e.g. reward "tool use"',
-                       help='All words must match, at the start of a word; "quote" a phrase.')
-    sidebar.number_input("Minimum upvotes", min_value=0, step=1, key="f_min_upvotes")
+        values["f_dates"] = sidebar.slider(
+            "Published", min_value=bounds[0], max_value=bounds[1], value=bounds, key="f_dates",
+            format="YYYY-MM-DD")
+    values["f_topics"] = sidebar.multiselect(
+        "Topics", collection.topics, key="f_topics", placeholder="All topics",
+        help="Papers with any of the chosen topics.")
+    values["f_search"] = sidebar.text_input(
+        "Search title and abstract", key="f_search", placeholder='e.g. reward "tool use"',
+        help='All words must match, at the start of a word; "quote" a phrase.')
+    values["f_min_upvotes"] = sidebar.number_input(
+        "Minimum upvotes", min_value=0, step=1, key="f_min_upvotes")
     steps = _author_steps(collection)
     if len(steps) > 1:
-        sidebar.select_slider("Authors per paper", options=steps, key="f_authors",
-                              value=(steps[0], steps[-1]))
-    sidebar.radio("GitHub code", list(_CODE_LABELS), key="f_code", horizontal=True,
-                  format_func=_CODE_LABELS.__getitem__)
+        values["f_authors"] = sidebar.select_slider(
+            "Authors per paper", options=steps, key="f_authors", value=(steps[0], steps[-1]))
+    values["f_code"] = sidebar.radio(
+        "GitHub code", list(_CODE_LABELS), key="f_code", horizontal=True,
+        format_func=_CODE_LABELS.__getitem__)
     sidebar.button("Reset filters", on_click=_reset_filters, args=(collection,), key="f_reset",
                    width="stretch")
 
-    filters = _filters_from_widgets(collection)
+    filters = _filters_from_widgets(collection, values)
     papers = collection.papers
     unknown_dates = int(papers["published"].isna().sum())
     unknown_authors = int(papers["n_authors"].isna().sum())
@@ -263,6 +294,11 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 paper', '2,000 papers'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def stop_if_empty(view: View) -> None:
     """A friendly empty state instead of empty axes."""
     if len(view.selected):
@@ -273,6 +309,31 @@ def stop_if_empty(view: View) -> None:
         st.info("No papers match these filters. Widen the date range, clear the search or "
                 "press **Reset filters** in the sidebar.")
     st.stop()
+
+
+# How paper tables (analytics.table.compute_paper_table) are shown, on every page alike.
+PAPER_COLUMNS = {
+    "title": st.column_config.TextColumn("Title", width="large"),
+    "published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
+    "upvotes": st.column_config.NumberColumn("Upvotes"),
+    "n_authors": st.column_config.NumberColumn("Authors"),
+    "topics": st.column_config.TextColumn("Topics"),
+    "github": st.column_config.LinkColumn("GitHub", display_text=r"github\.com/(.*)"),
+    "project_page": st.column_config.LinkColumn("Project page", display_text="open"),
+    "hugging_face": st.column_config.LinkColumn("Hugging Face", display_text="paper page"),
+    "abstract": st.column_config.TextColumn("Abstract", width="large"),
+}
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message for the next rerun: what an action did, shown after the page reloads."""
+    st.session_state["_flash"] = (kind, message)
+
+
+def show_flash() -> None:
+    kind, message = st.session_state.pop("_flash", (None, None))
+    if message:
+        (st.warning if kind == "warning" else st.success)(message)
 
 
 def note_left_out(count: int, why: str) -> None:

@@ -361,3 +361,47 @@ def compute_project_pages(papers: pd.DataFrame, limit: int = 5_000) -> pd.DataFr
                              .to_pylist()]
     frame["has_code"] = has_code(papers)[rows]
     return frame[list(columns)]
+
+
+# -- repository facts (stars, languages) ----------------------------------------------------
+
+REPOSITORY_FACTS = {"repo": str, "github": str, "papers": "int64", "stars": "Int64",
+                    "forks": "Int64", "language": "string", "pushed_at": "object",
+                    "archived": "boolean"}
+
+
+def compute_repository_facts(papers: pd.DataFrame, repositories: pd.DataFrame) -> pd.DataFrame:
+    """One row per repository the papers link, with what is known of it, most starred first.
+
+    ``repositories`` is ``Store.repositories()`` (filled by ``papertrends enrich-github``);
+    where it has no answer, stars fall back to the count Hugging Face reported with the paper
+    (``github_stars``), and the other facts stay missing: unknown, not zero.
+    """
+    flat = _flat_repos(papers)
+    if not len(flat):
+        return _empty(REPOSITORY_FACTS)
+    hf_stars = papers["github_stars"].to_numpy(dtype="float64", na_value=np.nan)[flat.rows]
+    linked = pd.DataFrame({"key": pc.utf8_lower(flat.repo).to_pylist(),
+                           "repo": flat.repo.to_pylist(), "hf_stars": hf_stars})
+    per_repo = linked.groupby("key", sort=False).agg(
+        repo=("repo", "first"), papers=("repo", "size"), hf_stars=("hf_stars", "max"))
+    known = repositories[repositories["status"] == "ok"].drop_duplicates("repo")
+    facts = per_repo.join(known.set_index("repo")[
+        ["stars", "forks", "language", "pushed_at", "archived"]], how="left")
+    stars = facts["stars"].astype("Float64").fillna(facts["hf_stars"].astype("Float64"))
+    frame = pd.DataFrame({
+        "repo": facts["repo"], "github": [urls.github_url(r) for r in facts["repo"]],
+        "papers": facts["papers"], "stars": stars.round().astype("Int64"),
+        "forks": facts["forks"].astype("Int64"), "language": facts["language"].astype("string"),
+        "pushed_at": facts["pushed_at"].astype(object),
+        "archived": facts["archived"].astype("boolean")})
+    frame = frame.sort_values(["stars", "papers", "repo"], ascending=[False, False, True],
+                              na_position="last", ignore_index=True)
+    return frame.astype(REPOSITORY_FACTS)
+
+
+def compute_languages(facts: pd.DataFrame) -> pd.DataFrame:
+    """language, repos: primary languages of the linked repositories that GitHub reported."""
+    known = facts["language"].dropna()
+    counts = known.value_counts().rename_axis("language").reset_index(name="repos")
+    return counts.sort_values(["repos", "language"], ascending=[False, True], ignore_index=True)

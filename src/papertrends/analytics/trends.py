@@ -17,9 +17,16 @@ from papertrends.analytics.periods import PERIODS, period_start
 from papertrends.terms import TermIndex
 
 
-def _dated(papers: pd.DataFrame, period: str) -> pd.DataFrame:
-    frame = papers.assign(period=period_start(papers["published"], period))
-    return frame[frame["period"].notna()]
+def _dated(papers: pd.DataFrame, period: str, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of the papers with a known date, plus their ``period``.
+
+    Only the named columns are copied: the selection may hold a million abstracts.
+    """
+    starts = period_start(papers["published"], period)
+    known = starts.notna().to_numpy()
+    frame = papers.loc[known, columns]
+    frame["period"] = starts[known]
+    return frame
 
 
 def _explode_topics(papers: pd.DataFrame) -> pd.DataFrame:
@@ -34,7 +41,7 @@ def _explode_topics(papers: pd.DataFrame) -> pd.DataFrame:
 
 def compute_papers_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
     """period, papers (distinct dated papers per period), every period in the span present."""
-    dated = _dated(papers, period)
+    dated = _dated(papers, period, [])
     if dated.empty:
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[s]"),
                              "papers": pd.Series(dtype=int)})
@@ -47,7 +54,7 @@ def compute_papers_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame
 
 def compute_topic_counts_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
     """period, topic, papers (with that topic), period_papers, share (of the period's papers)."""
-    dated = _dated(papers, period)
+    dated = _dated(papers, period, ["topics"])
     columns = {"period": "datetime64[s]", "topic": str, "papers": int, "period_papers": int,
                "share": float}
     if dated.empty:
@@ -62,7 +69,7 @@ def compute_topic_counts_per_period(papers: pd.DataFrame, period: str) -> pd.Dat
 
 def compute_upvotes_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
     """period, papers (with known upvotes), total_upvotes, median_upvotes, mean_upvotes."""
-    dated = _dated(papers, period)
+    dated = _dated(papers, period, ["upvotes"])
     dated = dated[dated["upvotes"].notna()]
     if dated.empty:
         return pd.DataFrame({k: pd.Series(dtype=v) for k, v in {

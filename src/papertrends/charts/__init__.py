@@ -13,6 +13,8 @@ from papertrends.schema import OTHER_TOPIC
 
 _PALETTE = qualitative.Plotly + qualitative.D3 + qualitative.Set2 + qualitative.Pastel
 OTHER_COLOR = "#9e9e9e"
+PERIOD_LABEL = {"week": "week starting", "month": "month", "quarter": "quarter starting",
+                "year": "year"}
 
 
 def topic_colors(topics: list[str]) -> dict[str, str]:
@@ -27,14 +29,21 @@ def topic_colors(topics: list[str]) -> dict[str, str]:
 
 def styled(figure: go.Figure, *, x_title: str | None = None, y_title: str | None = None,
            height: int = 420) -> go.Figure:
-    """The layout every chart shares: titled axes, legend on top, no wasted margins."""
+    """The layout every chart shares: titled axes, legend on top, no wasted margins.
+
+    Titles go to the primary axes only, so a chart with a second y axis keeps its own title.
+    """
     figure.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
         hoverlabel={"namelength": -1},
     )
     if x_title is not None:
-        figure.update_xaxes(title_text=x_title)
+        figure.layout.xaxis.title.text = x_title
     if y_title is not None:
-        figure.update_yaxes(title_text=y_title)
+        figure.layout.yaxis.title.text = y_title
     return figure
+
+
+def period_axis_title(period: str) -> str:
+    return f"Published ({PERIOD_LABEL[period]})"

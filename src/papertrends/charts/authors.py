@@ -6,10 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from papertrends.charts import OTHER_COLOR, styled
+from papertrends.charts import OTHER_COLOR, period_axis_title, styled
 
-_PERIOD_LABEL = {"week": "week starting", "month": "month", "quarter": "quarter starting",
-                 "year": "year"}
 _MAIN = "#1f77b4"
 _LOG_TICKS = [1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000, 2000, 5000]
 _DENSE_TICKS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200,
@@ -69,7 +67,7 @@ def chart_team_size_over_time(spread: pd.DataFrame, period: str) -> go.Figure:
                        hovertemplate=hover)
     ticks = _log_ticks(pd.concat([spread["q1"], spread["q3"]]))
     figure.update_yaxes(type="log", tickvals=ticks, ticktext=[str(t) for t in ticks])
-    return styled(figure, x_title=f"Published ({_PERIOD_LABEL[period]})",
+    return styled(figure, x_title=period_axis_title(period),
                   y_title="Authors per paper (log scale)", height=380)
 
 

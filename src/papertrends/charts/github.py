@@ -7,10 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from papertrends.analytics.github import WITH_CODE, WITHOUT_CODE
-from papertrends.charts import OTHER_COLOR, styled
+from papertrends.charts import OTHER_COLOR, period_axis_title, styled
 
-_PERIOD_LABEL = {"week": "week starting", "month": "month", "quarter": "quarter starting",
-                 "year": "year"}
 CODE_COLORS = {WITH_CODE: "#2ca02c", WITHOUT_CODE: "#b0bec5"}
 
 
@@ -28,11 +26,9 @@ def chart_code_per_period(counts: pd.DataFrame, period: str) -> go.Figure:
                        line={"color": "#1b5e20"},
                        hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} of papers with code"
                                      "<extra></extra>")
-    styled(figure, x_title=f"Published ({_PERIOD_LABEL[period]})", y_title="Papers",
-           height=380)
+    styled(figure, x_title=period_axis_title(period), y_title="Papers", height=380)
     top_papers = int(counts["papers"].max()) if len(counts) else 0
     figure.update_yaxes(dtick=1 if top_papers <= 8 else None, tickformat=",d")
-    # After styled(): its y title applies to every y axis.
     top = float(counts["share"].max()) if counts["share"].notna().any() else 1.0
     figure.update_layout(barmode="stack", yaxis2={
         "overlaying": "y", "side": "right", "range": [0, max(top, 0.05) * 1.08],
