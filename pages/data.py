@@ -31,8 +31,9 @@ columns = st.columns(4)
 columns[0].metric("Papers", f"{figures['papers']:,}")
 columns[1].metric("First published", str(figures["first_published"] or "unknown"))
 columns[2].metric("Last published", str(figures["last_published"] or "unknown"))
-columns[3].metric("Last update", f"{figures['last_update']:%Y-%m-%d %H:%M} UTC"
-                  if figures["last_update"] is not None else "never")
+last_update = figures["last_update"]
+columns[3].metric("Last update", "never" if last_update is None else f"{last_update:%Y-%m-%d}",
+                  help=None if last_update is None else f"{last_update:%Y-%m-%d %H:%M} UTC")
 st.dataframe(figures["sources"], hide_index=True, width="stretch", column_config={
     "kind": "Source", "papers": st.column_config.NumberColumn("Papers first read from it"),
     "ingests": st.column_config.NumberColumn("Ingests"),

@@ -61,7 +61,7 @@ def waits() -> list[float]:
 def look_up(store: Store, httpserver, waits):
     def run(**options):
         options = {"api_url": httpserver.url_for("/"), "token": "", "clock": lambda: NOW,
-                   "policy": RetryPolicy(attempts=2, backoff=0.5, timeout=(2.0, 2.0),
+                   "policy": RetryPolicy(attempts=2, backoff=0.5, timeout=(5.0, 10.0),
                                          sleep=waits.append), **options}
         return enrich_github(store, **options)
     return run
