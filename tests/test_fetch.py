@@ -149,19 +149,30 @@ def test_a_500_then_success_backs_off(fetch, httpserver, waits, fresh_store) -> 
     assert len(fresh_store.load()) == 1
 
 
-def test_a_timeout_is_retried(fetch, httpserver, waits, fresh_store) -> None:
+@pytest.fixture
+def threaded_server():
+    """A server that answers while an earlier handler still sleeps: with the default
+    one-thread server the retry would queue behind the stalled answer and time out too."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_a_timeout_is_retried(fetch, threaded_server, waits, fresh_store) -> None:
     calls = []
 
     def answer(request: Request) -> Response:
         calls.append(time.monotonic())
         if len(calls) == 1:
-            time.sleep(4.0)  # longer than the 1.5 s read timeout below
+            time.sleep(8.0)  # far longer than the 3 s read timeout below
         return Response(body(A), content_type="application/json")
 
-    httpserver.expect_request(PATH).respond_with_handler(answer)
+    threaded_server.expect_request(PATH).respond_with_handler(answer)
     impatient = RetryPolicy(attempts=3, backoff=0.5, max_delay=4.0, max_retry_after=60.0,
-                            timeout=(5.0, 1.5), sleep=waits.append)
-    report = fetch(until=D1, policy=impatient)
+                            timeout=(5.0, 3.0), sleep=waits.append)
+    report = fetch(until=D1, policy=impatient, endpoint=threaded_server.url_for("/"))
     assert report.ok and len(calls) == 2 and waits == [0.5]
     assert len(fresh_store.load()) == 1
 
