@@ -10,17 +10,19 @@ import sys
 from pathlib import Path
 
 import click
+import pyarrow as pa
 from tqdm import tqdm
 
-from papertrends import __version__, export, github_lookup
+from papertrends import __version__, export, github_lookup, schema
 from papertrends.analytics.summary import compute_key_figures, compute_topic_counts
 from papertrends.collection import Collection
 from papertrends.enrich import enrich
 from papertrends.errors import InputError, StoreBusyError
 from papertrends.fetch import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayResult, fetch_days
 from papertrends.filters import HAS_CODE_CHOICES, Filters
-from papertrends.sources import FORMATS, read_path
+from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.store import DB_ENV, Store
+from papertrends.synth import synthesize
 from papertrends.topics import TOPICS_ENV, load_taxonomy
 
 _PROGRESS_MIN_ROWS = 20_000  # below this everything finishes in well under a second
@@ -148,7 +150,10 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
 
 @main.command("export")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="CSV file to write (replaced atomically).")
+              help="File to write (replaced atomically).")
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default=None,
+              help="csv for people and spreadsheets, parquet for DuckDB, Polars or Spark  "
+                   "[default: parquet when --out ends in .parquet, else csv]")
 @click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD",
               help="Only papers published on or after this date.")
 @click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD",
@@ -164,13 +169,14 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
 @db_option
 @topics_option
 @_fail_cleanly
-def export_command(out: Path, date_from: dt.date | None, date_to: dt.date | None,
-                   topics: tuple[str, ...], search: str, min_upvotes: int, has_code: str,
-                   db: Path, topics_path: Path | None) -> None:
-    """Write the papers that pass the filters as CSV (the dashboard's filters, same meaning).
+def export_command(out: Path, fmt: str | None, date_from: dt.date | None,
+                   date_to: dt.date | None, topics: tuple[str, ...], search: str,
+                   min_upvotes: int, has_code: str, db: Path, topics_path: Path | None) -> None:
+    """Write the papers that pass the filters (the dashboard's filters, same meaning).
 
-    Lists are joined with '; ', cells that a spreadsheet would run as a formula are prefixed
-    with ', and the file ingests back into the same collection.
+    CSV joins lists with '; ' and prefixes with ' the cells a spreadsheet would run as a
+    formula. Parquet keeps the schema's types. Either file ingests back into the same
+    collection.
     """
     collection = _open(db, topics_path)
     unknown = [t for t in topics if t not in collection.topics]
@@ -180,8 +186,48 @@ def export_command(out: Path, date_from: dt.date | None, date_to: dt.date | None
     filters = Filters(date_from=date_from, date_to=date_to, topics=topics, search=search,
                       min_upvotes=min_upvotes, has_code=has_code)
     selected = collection.papers[filters.mask(collection)]
-    export.write_csv(selected, out)
+    if export.format_for(out, fmt) == "parquet":
+        export.write_parquet([export.papers_table(selected)], out)
+    else:
+        export.write_csv(selected, out)
     click.echo(f"{out}: {len(selected)} of {len(collection)} papers ({filters.describe()})")
+
+
+@main.command()
+@click.option("--papers", "n_papers", type=click.IntRange(min=0), required=True,
+              help="How many papers to make.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed: the same seed and size give the same file.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write (replaced atomically).")
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default=None,
+              help="[default: parquet when --out ends in .parquet, else csv]")
+@click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+              help="Newest publication date  [default: today]")
+@_fail_cleanly
+def synth(n_papers: int, seed: int, out: Path, fmt: str | None, today: dt.date | None) -> None:
+    """Write a synthetic collection recombined from the shipped Papers page, for benchmarks.
+
+    Titles and sentences come from real abstracts; dates, team sizes, upvotes and GitHub
+    links follow the shapes of real collections (see papertrends.synth). Ingest the file
+    with `papertrends ingest`.
+    """
+    _, base = read_path(SHIPPED_PAGE)
+    chunks = synthesize(n_papers, schema.to_frame(base), seed=seed, today=today)
+    with _progress(n_papers, "making papers") as bar:
+        chunks = _counted(chunks, bar)
+        if export.format_for(out, fmt) == "parquet":
+            export.write_parquet(chunks, out)
+        else:
+            export.write_csv(schema.to_frame(pa.concat_tables(
+                list(chunks), promote_options="none")) if n_papers else schema.empty_frame(), out)
+    click.echo(f"{out}: {n_papers:,} synthetic papers (seed {seed})")
+
+
+def _counted(tables, bar: tqdm):
+    for table in tables:
+        yield table
+        bar.update(table.num_rows)
 
 
 @main.command()

@@ -284,24 +284,39 @@ def _is_break(token: str) -> bool:
     return token[0].isdigit() and not _DIMENSIONS.fullmatch(token)
 
 
+class _Breaks(dict):
+    """token -> whether it ends a phrase, worked out once per distinct token: the same few
+    thousand tokens make up most abstracts, so this is a dict lookup per token."""
+
+    def __missing__(self, token: str) -> bool:
+        value = self[token] = _is_break(token) or "'" in token
+        return value
+
+
+_breaks = _Breaks()
+
+
 def analyse(text: str) -> list[str]:
     """The terms of one text, in order: what CountVectorizer calls once per paper."""
     terms: list[str] = []
     run: list[str] = []
+    breaks, generic = _breaks, GENERIC_WORDS
     for raw in [*_TOKEN.findall(_clean(text).lower()), "."]:
-        token = raw.replace("\u2019", "'")
+        token = raw.replace("\u2019", "'") if "\u2019" in raw else raw
         possessive = token.endswith("'s")
         if possessive:  # "GPT-4's 3D scene": keep the owner, end the phrase after it
             token = token[:-2]
-        if _is_break(token) or "'" in token:
-            terms.extend(_phrases(run))
+        if breaks[token]:
+            if len(run) > 1:
+                terms.extend(_phrases(run))
             run = []
             continue
         run.append(token)
-        if token not in GENERIC_WORDS:
+        if token not in generic:
             terms.append(token)
         if possessive:
-            terms.extend(_phrases(run))
+            if len(run) > 1:
+                terms.extend(_phrases(run))
             run = []
     return terms
 

@@ -25,12 +25,11 @@ from papertrends.collection import Collection
 from papertrends.enrich import enrich
 from papertrends.errors import StoreBusyError
 from papertrends.filters import Filters
-from papertrends.sources import read_path
+from papertrends.sources import SHIPPED_PAGE, read_path
 from papertrends.store import DB_ENV, Store
 from papertrends.topics import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "data" / "hf_papers_seed.txt"
 _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
                  500, 1000, 2000, 5000)
 _CODE_LABELS = {"any": "Any", "yes": "With code", "no": "Without code"}
@@ -101,8 +100,8 @@ def load_collection() -> Collection:
         with _load_lock:
             if not paper_store.exists():
                 with st.spinner("Building the collection from the shipped Papers page..."):
-                    _, table = read_path(SEED)
-                    paper_store.ingest([(f"hf-page:{SEED.name}", enrich(table, taxonomy))],
+                    _, table = read_path(SHIPPED_PAGE)
+                    paper_store.ingest([(f"hf-page:{SHIPPED_PAGE.name}", enrich(table, taxonomy))],
                                        taxonomy)
             if paper_store.sync_topics(taxonomy):
                 st.toast("The topic taxonomy changed: papers were re-tagged.")

@@ -1,4 +1,5 @@
-"""Sources: turn outside data (saved pages, API responses, exported CSV) into schema tables.
+"""Sources: turn outside data (saved pages, API responses, exported CSV or Parquet) into
+schema tables.
 
 Each format has its own module; this one picks the format of a file and reads it whole, so a
 file that fails to parse raises before anything is stored.
@@ -13,14 +14,18 @@ import pyarrow as pa
 from papertrends import schema
 from papertrends.errors import InputError
 from papertrends.sources import csv as csv_source
-from papertrends.sources import hf_api, hf_page
+from papertrends.sources import hf_api, hf_page, parquet
 
-FORMATS = ("auto", hf_page.FORMAT, hf_api.FORMAT, csv_source.FORMAT)
+# The Papers page shipped in data/: the default collection, and the synthetic corpus's text.
+SHIPPED_PAGE = Path(__file__).resolve().parents[3] / "data" / "hf_papers_seed.txt"
+FORMATS = ("auto", hf_page.FORMAT, hf_api.FORMAT, csv_source.FORMAT, parquet.FORMAT)
 
 
 def detect_format(path: Path, data: bytes) -> str:
     if path.suffix.lower() == ".csv":
         return csv_source.FORMAT
+    if parquet.looks_like_parquet(data):
+        return parquet.FORMAT
     text = data[:20_000].decode("utf-8", errors="replace")
     if hf_api.looks_like_hf_api(text):
         return hf_api.FORMAT
@@ -41,6 +46,8 @@ def read_bytes(data: bytes, path: str | Path, *, fmt: str = "auto", year: int | 
     label = f"{fmt}:{path.name}"
     if fmt == csv_source.FORMAT:
         return fmt, csv_source.parse_csv(data, path=path, source=label)
+    if fmt == parquet.FORMAT:
+        return fmt, parquet.parse_parquet(data, path=path, source=label)
     if fmt == hf_api.FORMAT:
         return fmt, hf_api.parse_hf_api(data, path=path, source=label)
     if fmt == hf_page.FORMAT:

@@ -1,0 +1,288 @@
+"""Benchmark: does the dashboard stay interactive at 10k, 100k and 1M papers?
+
+    python bench/run.py [SIZE ...] [--seed S] [--repeat R]      (make bench SIZES="10000")
+
+For each size, on a synthetic collection (``papertrends synth``) made once and kept under
+bench/work/, separate processes measure, so that each peak memory figure is its own:
+
+1. ingest: read the Parquet file, enrich, store, and build the indexes the pages need;
+2. ready: a fresh process opens the existing store until the first page is drawn;
+3. pages: every page's script through Streamlit's AppTest, rerun after each filter change
+   (a date range, a topic, a search word); the Keywords page again with the same filters
+   (its word cloud then comes from the cache);
+4. naive: on the same data, in the same process as our Keywords computation, what a
+   hand-made dashboard does on each rerun (``str.contains`` over the text, then
+   ``WordCloud.generate`` on the selected abstracts joined), and the ratio.
+
+Times are medians of ``--repeat`` runs (the slowest filter change is shown too). Nothing here
+asserts a time: the table is printed and written to bench/results/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+PAGES = ("overview", "trends", "authors", "keywords", "github", "explore", "data")
+TODAY = dt.date(2026, 11, 1)  # fixed, so that the same size and seed give the same corpus
+SEARCH_WORD = "agent"
+NAIVE_LIMIT = 100_000  # the naive word cloud takes minutes per run beyond this
+
+
+def peak_memory_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+# -- the steps, each run in its own process ---------------------------------------------------
+
+def corpus(size: int, seed: int) -> Path:
+    path = WORK / f"synth-{size}-seed{seed}.parquet"
+    if not path.exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        subprocess.run([Path(sys.executable).with_name("papertrends"), "-q", "synth", "--papers",
+                        str(size), "--seed", str(seed), "--today", TODAY.isoformat(),
+                        "--out", str(path)], check=True)
+    return path
+
+
+def store_path(size: int, seed: int) -> Path:
+    return WORK / f"store-{size}-seed{seed}.duckdb"
+
+
+def step_ingest(size: int, seed: int) -> dict:
+    """What `papertrends ingest` does, with each part timed."""
+    from papertrends.enrich import enrich
+    from papertrends.sources import read_path
+    from papertrends.store import Store
+    from papertrends.topics import load_taxonomy
+
+    source = corpus(size, seed)
+    target = store_path(size, seed)
+    for stale in target.parent.glob(target.name + "*"):
+        stale.unlink() if stale.is_file() else __import__("shutil").rmtree(stale)
+    taxonomy = load_taxonomy()
+    read_s, (used, table) = timed(read_path, source)
+    enrich_s, table = timed(enrich, table, taxonomy)
+    store = Store(target)
+    store_s, _ = timed(store.ingest, [(f"{used}:{source.name}", table)], taxonomy)
+    index_s, _ = timed(store.update_term_index) if hasattr(store, "update_term_index") else (
+        0.0, None)
+    total = read_s + enrich_s + store_s + index_s
+    return {"ingest_s": total, "read_s": read_s, "enrich_s": enrich_s, "store_s": store_s,
+            "index_s": index_s, "papers_per_s": size / total if total else None,
+            "ingest_peak_mib": peak_memory_mib()}
+
+
+def _app_test(page: str):
+    from streamlit.testing.v1 import AppTest
+    return AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=3600)
+
+
+def step_ready(size: int, seed: int) -> dict:
+    """A fresh process on an existing store: imports, load, first page drawn."""
+    start = time.perf_counter()
+    app = _app_test("overview")
+    app.run()
+    ready_s = time.perf_counter() - start
+    if app.exception:
+        raise RuntimeError(f"overview failed: {app.exception[0].value}")
+    from papertrends.store import Store
+    load_s, _ = timed(Store(os.environ["PAPERTRENDS_DB"]).load)
+    return {"ready_s": ready_s, "load_s": load_s}
+
+
+def _filter_changes(app) -> list[tuple[str, object]]:
+    """(name, how to set it) for the three filter changes, each from the unfiltered view."""
+    low, high = app.slider(key="f_dates").value  # the full range: nothing narrowed yet
+    start = max(low, high - dt.timedelta(days=730))
+    topics = app.multiselect(key="f_topics").options
+    topic = "Reinforcement learning" if "Reinforcement learning" in topics else topics[0]
+    return [
+        ("date", lambda a: a.slider(key="f_dates").set_range(start, high)),
+        ("topic", lambda a: a.multiselect(key="f_topics").set_value([topic])),
+        ("search", lambda a: a.text_input(key="f_search").set_value(SEARCH_WORD)),
+    ]
+
+
+def _reset(app) -> None:
+    """Back to the unfiltered view, as the sidebar's Reset button does."""
+    app.button(key="f_reset").click().run()
+
+
+def step_pages(size: int, seed: int, repeat: int) -> dict:
+    results: dict[str, object] = {}
+    for page in PAGES:
+        app = _app_test(page)
+        first_s, _ = timed(app.run)
+        if app.exception:
+            raise RuntimeError(f"{page} failed: {app.exception[0].value}")
+        times: list[float] = []
+        cached: list[float] = []
+        for _ in range(repeat):
+            for _name, change in _filter_changes(app):
+                change(app)
+                took, _ = timed(app.run)
+                if app.exception:
+                    raise RuntimeError(f"{page} failed: {app.exception[0].value}")
+                times.append(took)
+                if page == "keywords":  # the same filters again: the cloud comes from cache
+                    cached.append(timed(app.run)[0])
+                _reset(app)
+        results[page] = {"first_s": first_s, "median_s": statistics.median(times),
+                         "max_s": max(times)}
+        if cached:
+            results[page]["cached_median_s"] = statistics.median(cached)
+    results["pages_peak_mib"] = peak_memory_mib()
+    return results
+
+
+def step_naive(size: int, seed: int, repeat: int) -> dict:
+    """The hand-made dashboard beside ours, on the same filter change, in one process."""
+    import numpy as np
+    from wordcloud import WordCloud
+
+    from papertrends.analytics.keywords import compute_term_frequencies
+    from papertrends.charts.keywords import word_cloud_image
+    from papertrends.collection import Collection
+    from papertrends.filters import Filters
+    from papertrends.store import Store
+    from papertrends.topics import load_taxonomy
+
+    papers = Store(os.environ["PAPERTRENDS_DB"]).load()
+    collection = Collection(papers, load_taxonomy().names)
+    index_s, index = timed(collection.term_index)
+    filters = Filters(search=SEARCH_WORD)
+
+    def ours() -> None:
+        mask = filters.mask(collection)
+        frequencies = compute_term_frequencies(index, mask, top=60)
+        word_cloud_image(frequencies)
+
+    def naive() -> None:
+        text = papers["title"].fillna("") + " " + papers["abstract"].fillna("")
+        selected = papers[text.str.contains(SEARCH_WORD, case=False, regex=False)]
+        joined = " ".join(selected["abstract"].fillna("").tolist())
+        WordCloud(width=1200, height=500, max_words=60).generate(joined).to_image()
+
+    ours_times = [timed(ours)[0] for _ in range(repeat)]
+    naive_times = [timed(naive)[0]]  # minutes per run at 100,000 papers: once
+    ours_s, naive_s = statistics.median(ours_times), statistics.median(naive_times)
+    np.seterr(all="ignore")
+    return {"keywords_ours_s": ours_s, "keywords_naive_s": naive_s,
+            "naive_ratio": naive_s / ours_s, "term_index_s": index_s}
+
+
+# -- the orchestrator ----------------------------------------------------------------------------
+
+def child(step: str, size: int, seed: int, repeat: int) -> dict:
+    env = {**os.environ, "PAPERTRENDS_DB": str(store_path(size, seed))}
+    command = [sys.executable, __file__, "--step", step, "--seed", str(seed), "--repeat",
+               str(repeat), str(size)]
+    done = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fmt(value: float | None, unit: str = "s") -> str:
+    if value is None:
+        return "–"
+    if unit == "s":
+        return f"{value * 1000:,.0f} ms" if value < 1 else f"{value:,.1f} s"
+    return f"{value:,.0f} {unit}"
+
+
+def table(results: dict[int, dict]) -> str:
+    sizes = sorted(results)
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, pick, unit: str = "s") -> None:
+        rows.append((label, [fmt(pick(results[s]), unit) if pick(results[s]) is not None
+                             else "–" for s in sizes]))
+
+    row("ingest (read + enrich + store + index)", lambda r: r["ingest_s"])
+    row("  papers per second", lambda r: r["papers_per_s"], "/s")
+    row("  read / enrich / store / index",
+        lambda r: None)
+    rows[-1] = (rows[-1][0], [" / ".join(fmt(results[s][k]) for k in
+                                         ("read_s", "enrich_s", "store_s", "index_s"))
+                              for s in sizes])
+    row("ingest peak memory", lambda r: r["ingest_peak_mib"], "MiB")
+    row("ready: fresh process to first page", lambda r: r["ready_s"])
+    row("  store -> pandas load", lambda r: r["load_s"])
+    for page in PAGES:
+        row(f"{page}: rerun after filter change (median)", lambda r, p=page: r[p]["median_s"])
+        row("  slowest change", lambda r, p=page: r[p]["max_s"])
+    row("keywords: same filters again (cloud cached)",
+        lambda r: r["keywords"].get("cached_median_s"))
+    row("dashboard peak memory", lambda r: r["pages_peak_mib"], "MiB")
+    row("keywords compute, ours (search change)", lambda r: r.get("keywords_ours_s"))
+    row("keywords compute, naive", lambda r: r.get("keywords_naive_s"))
+    rows.append(("naive / ours", [f"{results[s]['naive_ratio']:.0f}x"
+                                  if results[s].get("naive_ratio") else "–" for s in sizes]))
+    head = "| measure | " + " | ".join(f"{s:,} papers" for s in sizes) + " |"
+    lines = [head, "|" + "---|" * (len(sizes) + 1)]
+    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000],
+                        help="collection sizes (default: 10000 100000 1000000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
+    parser.add_argument("--step", choices=("ingest", "ready", "pages", "naive"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        (size,) = args.sizes
+        step = {"ingest": lambda: step_ingest(size, args.seed),
+                "ready": lambda: step_ready(size, args.seed),
+                "pages": lambda: step_pages(size, args.seed, args.repeat),
+                "naive": lambda: step_naive(size, args.seed, args.repeat)}[args.step]
+        print(json.dumps(step()))
+        return
+
+    results: dict[int, dict] = {}
+    for size in args.sizes:
+        print(f"== {size:,} papers", file=sys.stderr, flush=True)
+        corpus(size, args.seed)
+        result: dict = {}
+        for step in ("ingest", "ready", "pages"):
+            print(f"   {step}...", file=sys.stderr, flush=True)
+            result.update(child(step, size, args.seed, args.repeat))
+        if size <= NAIVE_LIMIT:
+            print("   naive...", file=sys.stderr, flush=True)
+            result.update(child("naive", size, args.seed, args.repeat))
+        results[size] = result
+        print(table({size: result}), file=sys.stderr, flush=True)
+    report = table(results)
+    print(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    (RESULTS / f"bench-{stamp}.md").write_text(
+        f"# make bench, {stamp} ({machine}, seed {args.seed}, median of {args.repeat})\n\n"
+        f"{report}\n\n```json\n{json.dumps(results, indent=1)}\n```\n")
+    print(f"\nwritten to {RESULTS / f'bench-{stamp}.md'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
