@@ -71,6 +71,7 @@ def step_ingest(size: int, seed: int) -> dict:
     from papertrends.enrich import enrich
     from papertrends.sources import read_path
     from papertrends.store import Store
+    from papertrends.term_cache import TermCache
     from papertrends.topics import load_taxonomy
 
     source = corpus(size, seed)
@@ -82,8 +83,7 @@ def step_ingest(size: int, seed: int) -> dict:
     enrich_s, table = timed(enrich, table, taxonomy)
     store = Store(target)
     store_s, _ = timed(store.ingest, [(f"{used}:{source.name}", table)], taxonomy)
-    index_s, _ = timed(store.update_term_index) if hasattr(store, "update_term_index") else (
-        0.0, None)
+    index_s, _ = timed(lambda: TermCache.beside(target).prepare(store.load()))
     total = read_s + enrich_s + store_s + index_s
     return {"ingest_s": total, "read_s": read_s, "enrich_s": enrich_s, "store_s": store_s,
             "index_s": index_s, "papers_per_s": size / total if total else None,
@@ -163,11 +163,13 @@ def step_naive(size: int, seed: int, repeat: int) -> dict:
     from papertrends.collection import Collection
     from papertrends.filters import Filters
     from papertrends.store import Store
+    from papertrends.term_cache import TermCache
     from papertrends.topics import load_taxonomy
 
-    papers = Store(os.environ["PAPERTRENDS_DB"]).load()
-    collection = Collection(papers, load_taxonomy().names)
-    index_s, index = timed(collection.term_index)
+    store = Store(os.environ["PAPERTRENDS_DB"])
+    papers = store.load()
+    collection = Collection(papers, load_taxonomy().names, TermCache.beside(store.path))
+    index_s, index = timed(collection.term_index)  # from the cache made at ingest
     filters = Filters(search=SEARCH_WORD)
 
     def ours() -> None:
@@ -201,7 +203,7 @@ def child(step: str, size: int, seed: int, repeat: int) -> dict:
 
 def fmt(value: float | None, unit: str = "s") -> str:
     if value is None:
-        return "–"
+        return "-"
     if unit == "s":
         return f"{value * 1000:,.0f} ms" if value < 1 else f"{value:,.1f} s"
     return f"{value:,.0f} {unit}"
@@ -213,7 +215,7 @@ def table(results: dict[int, dict]) -> str:
 
     def row(label: str, pick, unit: str = "s") -> None:
         rows.append((label, [fmt(pick(results[s]), unit) if pick(results[s]) is not None
-                             else "–" for s in sizes]))
+                             else "-" for s in sizes]))
 
     row("ingest (read + enrich + store + index)", lambda r: r["ingest_s"])
     row("  papers per second", lambda r: r["papers_per_s"], "/s")
@@ -234,7 +236,7 @@ def table(results: dict[int, dict]) -> str:
     row("keywords compute, ours (search change)", lambda r: r.get("keywords_ours_s"))
     row("keywords compute, naive", lambda r: r.get("keywords_naive_s"))
     rows.append(("naive / ours", [f"{results[s]['naive_ratio']:.0f}x"
-                                  if results[s].get("naive_ratio") else "–" for s in sizes]))
+                                  if results[s].get("naive_ratio") else "-" for s in sizes]))
     head = "| measure | " + " | ".join(f"{s:,} papers" for s in sizes) + " |"
     lines = [head, "|" + "---|" * (len(sizes) + 1)]
     lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows]

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import logging
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -23,6 +24,7 @@ from papertrends.filters import HAS_CODE_CHOICES, Filters
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.store import DB_ENV, Store
 from papertrends.synth import synthesize
+from papertrends.term_cache import TermCache
 from papertrends.topics import TOPICS_ENV, load_taxonomy
 
 _PROGRESS_MIN_ROWS = 20_000  # below this everything finishes in well under a second
@@ -106,12 +108,22 @@ def ingest(paths: tuple[Path, ...], fmt: str, year: int | None, db: Path,
         with _progress(table.num_rows, f"tagging {path.name}") as bar:
             batches.append((f"{used}:{path.name}", enrich(table, taxonomy, bar.update)))
     total = sum(table.num_rows for _, table in batches)
+    store = Store(db)
     with _progress(total, "storing") as bar:
-        reports = Store(db).ingest(batches, taxonomy, progress=bar.update)
+        reports = store.ingest(batches, taxonomy, progress=bar.update)
     for (label, _), report in zip(batches, reports, strict=True):
         logging.info("%s: %s", label, report)
+    _index_terms(store)
     click.echo(f"{db}: {sum(r.total for r in reports)} papers read, "
                f"{sum(r.new for r in reports)} new, {sum(r.updated for r in reports)} updated")
+
+
+def _index_terms(store: Store) -> None:
+    """Count the new papers' terms now, so the dashboard starts without doing it."""
+    papers = store.load()
+    started = time.perf_counter()
+    TermCache.beside(store.path).prepare(papers)
+    logging.info("term index up to date (%.1f s)", time.perf_counter() - started)
 
 
 @main.command()
@@ -268,9 +280,12 @@ def fetch(since: dt.date, until: dt.date | None, endpoint: str, refresh: bool, d
             if result.status == "failed":
                 logging.warning("%s failed: %s", result.day, result.error)
 
-        report = fetch_days(Store(db), since, until, endpoint=endpoint, refresh=refresh,
+        store = Store(db)
+        report = fetch_days(store, since, until, endpoint=endpoint, refresh=refresh,
                             taxonomy=taxonomy, progress=advance)
     click.echo(f"{db}: {report}")
+    if any(day.status == "fetched" and day.papers for day in report.days):
+        _index_terms(store)
     if not report.ok:
         raise _CliError(f"{len(report.failed)} of {days} days failed: {report.failures()}. "
                         "The other days are stored; run the same command again to fetch the "

@@ -18,13 +18,18 @@ import pyarrow.compute as pc
 from papertrends import schema
 
 if TYPE_CHECKING:  # terms needs scikit-learn, seconds to import: only the dashboard loads it
+    from papertrends.term_cache import TermCache
     from papertrends.terms import TermIndex
 
 
 class Collection:
-    def __init__(self, papers: pd.DataFrame, topic_order: list[str] | None = None) -> None:
+    """``term_cache``, when given, keeps term counts on disk between runs (the store's)."""
+
+    def __init__(self, papers: pd.DataFrame, topic_order: list[str] | None = None,
+                 term_cache: TermCache | None = None) -> None:
         self.papers = papers.reset_index(drop=True)
         self._topic_order = topic_order
+        self._term_cache = term_cache
         self._term_indexes: dict[str, TermIndex] = {}
 
     def __len__(self) -> int:
@@ -71,6 +76,10 @@ class Collection:
     def term_index(self, source: str = "both") -> TermIndex:
         """Document-term counts for titles, abstracts or both, built once per source."""
         if source not in self._term_indexes:
-            from papertrends.terms import build_term_index
-            self._term_indexes[source] = build_term_index(self.papers, source)
+            if self._term_cache is not None:
+                index = self._term_cache.index(self.papers, source)
+            else:
+                from papertrends.terms import build_term_index
+                index = build_term_index(self.papers, source)
+            self._term_indexes[source] = index
         return self._term_indexes[source]

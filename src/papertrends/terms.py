@@ -16,10 +16,13 @@ longer term ("large language" inside "large language models") is dropped in favo
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -350,22 +353,121 @@ def build_keyword_index(papers: pd.DataFrame) -> TermIndex:
     return TermIndex(counts, terms, display=display)
 
 
+@dataclass(frozen=True)
+class RawCounts:
+    """Per-paper counts of every term ``analyse`` finds, before anything is merged or dropped.
+
+    Columns are terms, and also the inner-capital spellings each text uses (``"LLMs"``), marked
+    with a leading ``CASED`` character so they never mix with terms. Raw counts only depend on
+    each paper's own text, so they can be kept between runs and extended paper by paper; what
+    depends on the whole collection (merging plurals, dropping rare phrases) is done after.
+    """
+
+    counts: sp.csr_matrix
+    vocabulary: np.ndarray  # object array of str, one per column
+
+    def __add__(self, other: RawCounts) -> RawCounts:
+        """Same papers, counts of both (titles + abstracts), over the union of vocabularies."""
+        vocabulary, (left, right) = _union(self.vocabulary, other.vocabulary)
+        counts = (_remap(self.counts, left, len(vocabulary))
+                  + _remap(other.counts, right, len(vocabulary)))
+        return RawCounts(counts.tocsr(), vocabulary)
+
+    @classmethod
+    def stack(cls, parts: list[RawCounts]) -> RawCounts:
+        """The rows of each part, one after the other, over the union of vocabularies."""
+        if not parts:
+            return cls(sp.csr_matrix((0, 0), dtype=np.int32), np.array([], dtype=object))
+        if len(parts) == 1:
+            return parts[0]
+        vocabulary, columns = _union(*(part.vocabulary for part in parts))
+        return cls(sp.vstack([_remap(part.counts, column, len(vocabulary))
+                              for part, column in zip(parts, columns, strict=True)],
+                             format="csr", dtype=np.int32), vocabulary)
+
+    def rows(self, positions: np.ndarray) -> RawCounts:
+        return RawCounts(self.counts[positions], self.vocabulary)
+
+
+CASED = "\x00"
+_PARALLEL_MIN_TEXTS = 40_000  # below this, starting worker processes costs more than it saves
+_CHUNK_TEXTS = 20_000
+
+
+def raw_terms(text: str) -> list[str]:
+    """``analyse``'s terms of one text plus its inner-capital spellings, marked ``CASED``."""
+    return analyse(text) + [CASED + form for form in _CASED_WORD.findall(text)]
+
+
+def count_raw(texts: list[str], workers: int | None = None) -> RawCounts:
+    """Raw counts of many texts; large inputs are split over worker processes.
+
+    Analysing a text is pure Python (about a millisecond per abstract), so a million
+    abstracts use every core: each worker counts a chunk over its own vocabulary and the
+    chunks are joined here.
+    """
+    workers = workers or os.cpu_count() or 1
+    if len(texts) < _PARALLEL_MIN_TEXTS or workers < 2:
+        return _count_chunk(texts)
+    chunks = [texts[start:start + _CHUNK_TEXTS] for start in range(0, len(texts), _CHUNK_TEXTS)]
+    # "spawn": forking a process that runs a web server's threads is not safe.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        return RawCounts.stack(list(pool.map(_count_chunk, chunks)))
+
+
+def _count_chunk(texts: list[str]) -> RawCounts:
+    vectorizer = CountVectorizer(analyzer=raw_terms, dtype=np.int32)
+    try:
+        counts = vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # every text empty: no vocabulary at all
+        return RawCounts(sp.csr_matrix((len(texts), 0), dtype=np.int32),
+                         np.array([], dtype=object))
+    return RawCounts(counts, vectorizer.get_feature_names_out().astype(object))
+
+
+def _union(*vocabularies: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The sorted union of vocabularies and, per input, each column's place in it."""
+    joined = np.concatenate([np.asarray(v, dtype=object) for v in vocabularies])
+    union, inverse = np.unique(joined.astype(str), return_inverse=True)
+    bounds = np.cumsum([0, *(len(v) for v in vocabularies)])
+    return union.astype(object), np.split(inverse, bounds[1:-1])
+
+
+def _remap(counts: sp.csr_matrix, columns: np.ndarray, width: int) -> sp.csr_matrix:
+    """The same counts with column j moved to ``columns[j]`` of a ``width``-wide matrix."""
+    if counts.shape[1] == 0:
+        return sp.csr_matrix((counts.shape[0], width), dtype=np.int32)
+    # Copies: sorting the moved matrix in place must not reorder the original's data.
+    moved = sp.csr_matrix((counts.data.copy(), columns[counts.indices], counts.indptr.copy()),
+                          shape=(counts.shape[0], width))
+    moved.sort_indices()
+    return moved
+
+
 def build_term_index(papers: pd.DataFrame, source: str = "both",
                      min_phrase_papers: int = 2) -> TermIndex:
     """Count every paper's terms; drop phrases seen in fewer than ``min_phrase_papers``."""
     if source == "keywords":
         return build_keyword_index(papers)
-    texts = text_for(papers, source)
+    return finish_term_index(count_raw(text_for(papers, source)), min_phrase_papers)
+
+
+def finish_term_index(raw: RawCounts, min_phrase_papers: int = 2) -> TermIndex:
+    """The index the pages use, from raw counts: plurals merged, rare phrases and phrases
+    inside longer ones dropped, each term labelled with its usual spelling."""
     empty = np.array([], dtype=object)
-    if not texts:
-        return TermIndex(sp.csr_matrix((0, 0), dtype=np.int32), empty)
-    vectorizer = CountVectorizer(analyzer=analyse, dtype=np.int32)
-    try:
-        counts = vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # every text empty: no vocabulary at all
-        return TermIndex(sp.csr_matrix((len(texts), 0), dtype=np.int32), empty)
-    terms = vectorizer.get_feature_names_out().astype(object)
-    spelling = _usual_spelling(texts, counts, terms)
+    totals = np.asarray(raw.counts.sum(axis=0)).ravel()
+    # A cached vocabulary keeps the terms of texts that have since changed: skip unused ones.
+    cased = np.array([term.startswith(CASED) for term in raw.vocabulary.tolist()], dtype=bool)
+    words = ~cased & (totals > 0)
+    if not words.any():
+        return TermIndex(sp.csr_matrix((raw.counts.shape[0], 0), dtype=np.int32), empty)
+    seen = Counter({form[len(CASED):]: int(total) for form, total in
+                    zip(raw.vocabulary[cased].tolist(), totals[cased].tolist(), strict=True)
+                    if total})
+    counts = raw.counts if words.all() else raw.counts[:, words].tocsr()
+    terms = raw.vocabulary[words]
+    spelling = _usual_spelling(seen, totals[words], terms)
     # Merge spellings before judging how common a phrase is: "language model" in one paper
     # and "language models" in another make a phrase of two papers.
     merged = _merge_plurals(counts, terms)
@@ -384,24 +486,20 @@ _CASED_WORD = re.compile(r"(?<![\w'\u2019-])[^\W_](?:[^\W_]|-(?=[^\W_]))*?[A-Z]"
                          r"(?:[^\W_]|-(?=[^\W_]))*")
 
 
-def _usual_spelling(texts: list[str], counts: sp.csr_matrix, terms: np.ndarray
+def _usual_spelling(seen: Counter[str], totals: np.ndarray, terms: np.ndarray
                     ) -> dict[str, str]:
     """Single words mostly written with inner capitals, lower-case word -> that spelling.
 
-    Only the (few) words with a capital after the first letter are collected; a spelling
-    wins when it is at least half of the word's occurrences in the index, so one all-caps
-    title does not turn "reasoning" into "REASONING".
+    ``seen`` counts the spellings with a capital after the first letter; a spelling wins
+    when it is at least half of the word's occurrences in the index, so one all-caps title
+    does not turn "reasoning" into "REASONING".
     """
-    seen: Counter[str] = Counter()
-    for text in texts:
-        seen.update(_CASED_WORD.findall(text))
     # "Multi-Turn" in a title is Title Case, not a name: a capital must sit inside a part.
     seen = Counter({form: count for form, count in seen.items()
                     if any(not part[1:].islower() for part in form.split("-") if part[1:])})
     if not seen:
         return {}
     column = {term: i for i, term in enumerate(terms.tolist()) if " " not in term}
-    totals = np.asarray(counts.sum(axis=0)).ravel()
     spelling: dict[str, str] = {}
     for form, count in seen.most_common():
         word = form.lower()

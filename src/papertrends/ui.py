@@ -27,6 +27,7 @@ from papertrends.errors import StoreBusyError
 from papertrends.filters import Filters
 from papertrends.sources import SHIPPED_PAGE, read_path
 from papertrends.store import DB_ENV, Store
+from papertrends.term_cache import TermCache
 from papertrends.topics import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,8 @@ _load_lock = threading.Lock()
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _collection(fingerprint: tuple, taxonomy_digest: str, _taxonomy: Taxonomy) -> Collection:
-    return Collection(store().load(), _taxonomy.names)
+    paper_store = store()
+    return Collection(paper_store.load(), _taxonomy.names, TermCache.beside(paper_store.path))
 
 
 @st.cache_data(max_entries=6, show_spinner=False)
