@@ -23,7 +23,7 @@ from papertrends.fetch import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayResult, fetch_d
 from papertrends.filters import HAS_CODE_CHOICES, Filters
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.store import DB_ENV, Store
-from papertrends.synth import synthesize
+from papertrends.synth import FIRST_DAY, synthesize
 from papertrends.term_cache import TermCache
 from papertrends.topics import TOPICS_ENV, load_taxonomy
 
@@ -198,6 +198,7 @@ def export_command(out: Path, fmt: str | None, date_from: dt.date | None,
     filters = Filters(date_from=date_from, date_to=date_to, topics=topics, search=search,
                       min_upvotes=min_upvotes, has_code=has_code)
     selected = collection.papers[filters.mask(collection)]
+    _check_folder(out)
     if export.format_for(out, fmt) == "parquet":
         export.write_parquet([export.papers_table(selected)], out)
     else:
@@ -224,6 +225,9 @@ def synth(n_papers: int, seed: int, out: Path, fmt: str | None, today: dt.date |
     links follow the shapes of real collections (see papertrends.synth). Ingest the file
     with `papertrends ingest`.
     """
+    if today is not None and today < FIRST_DAY:
+        raise click.BadParameter(f"must be {FIRST_DAY} or later", param_hint="--today")
+    _check_folder(out)
     _, base = read_path(SHIPPED_PAGE)
     chunks = synthesize(n_papers, schema.to_frame(base), seed=seed, today=today)
     with _progress(n_papers, "making papers") as bar:
@@ -234,6 +238,11 @@ def synth(n_papers: int, seed: int, out: Path, fmt: str | None, today: dt.date |
             export.write_csv(schema.to_frame(pa.concat_tables(
                 list(chunks), promote_options="none")) if n_papers else schema.empty_frame(), out)
     click.echo(f"{out}: {n_papers:,} synthetic papers (seed {seed})")
+
+
+def _check_folder(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise _CliError(f"{out}: the folder {out.parent} does not exist")
 
 
 def _counted(tables, bar: tqdm):

@@ -7,7 +7,10 @@ values whichever source it came from.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 import pyarrow as pa
 
@@ -15,22 +18,40 @@ from papertrends import ids, links, schema
 from papertrends.topics import Taxonomy, TopicTagger
 
 _CHUNK_ROWS = 10_000
+_PARALLEL_MIN_ROWS = 40_000  # below this, starting worker processes costs more than it saves
 
 
 def enrich(table: pa.Table, taxonomy: Taxonomy,
-           progress: Callable[[int], None] | None = None) -> pa.Table:
+           progress: Callable[[int], None] | None = None, workers: int | None = None
+           ) -> pa.Table:
     """A schema table from any source -> the same rows with derived fields filled in.
 
-    ``progress`` is called with the number of rows done after each chunk.
+    Links and topics are found by Python code per paper, so a large input is split over
+    worker processes (every core by default). ``progress`` is called with the number of rows
+    done after each chunk.
     """
     table = schema.conform(table)
-    tagger = taxonomy.tagger()
+    slices = [table.slice(start, _CHUNK_ROWS) for start in range(0, table.num_rows, _CHUNK_ROWS)]
+    workers = workers or os.cpu_count() or 1
     chunks = []
-    for start in range(0, table.num_rows, _CHUNK_ROWS):
-        chunks.append(_enrich_chunk(table.slice(start, _CHUNK_ROWS), tagger))
-        if progress:
-            progress(chunks[-1].num_rows)
+    if table.num_rows < _PARALLEL_MIN_ROWS or workers < 2:
+        tagger = taxonomy.tagger()
+        for part in slices:
+            chunks.append(_enrich_chunk(part, tagger))
+            if progress:
+                progress(part.num_rows)
+    else:
+        # "spawn": forking a process that runs a web server's threads is not safe.
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            for done in pool.map(_enrich_part, slices, [taxonomy] * len(slices)):
+                chunks.append(done)
+                if progress:
+                    progress(done.num_rows)
     return pa.concat_tables(chunks) if chunks else table
+
+
+def _enrich_part(table: pa.Table, taxonomy: Taxonomy) -> pa.Table:
+    return _enrich_chunk(table, taxonomy.tagger())
 
 
 def _enrich_chunk(table: pa.Table, tagger: TopicTagger) -> pa.Table:

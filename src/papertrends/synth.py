@@ -33,6 +33,9 @@ FIRST_DAY = dt.date(2013, 1, 1)
 CODE_SHARE = 0.2
 PROJECT_PAGE_SHARE = 0.05
 CHUNK_ROWS = 50_000
+# Ids shaped like arXiv's ("synth-2405.00001") but never equal to a real one: synthetic papers
+# ingested into a real collection must not merge into real papers.
+ID_PREFIX = "synth-"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _LINK = re.compile(r"https?://\S+|github\.com/\S+", re.IGNORECASE)
 
@@ -62,10 +65,15 @@ class _Model:
 
     def __init__(self, base: pd.DataFrame, rng: np.random.Generator) -> None:
         self.rng = rng
+        # Sentences with a link are left out: they would all point at the same few places.
+        sentences = [[s for s in _SENTENCE_END.split(text) if s.strip() and not _LINK.search(s)]
+                     for text in base["abstract"].tolist()]
+        usable = [i for i, found in enumerate(sentences) if found]
+        if not usable:
+            raise ValueError("the base collection has no abstract with a sentence without links")
+        base = base.iloc[usable].reset_index(drop=True)
+        self.sentences = [sentences[i] for i in usable]
         self.titles = base["title"].tolist()
-        # Links in the base abstracts would all point at the same few repositories.
-        self.sentences = [[s for s in _SENTENCE_END.split(_LINK.sub("", text)) if s.strip()]
-                          for text in base["abstract"].tolist()]
         self.unknown_date = float(base["published"].isna().mean())
         self.unknown_authors = float(base["n_authors"].isna().mean())
         self.unknown_upvotes = float(base["upvotes"].isna().mean())
@@ -128,10 +136,10 @@ class _Model:
             month = months[row]
             number = per_month.get(month, 0) + 1
             per_month[month] = number
-            ids.append(f"{month}.{number:05d}")
+            ids.append(f"{ID_PREFIX}{month}.{number:05d}")
             base, other = bases[row], others[row]
             own = self.sentences[base]
-            keep = max(2, int(len(own) * rng.uniform(0.6, 1.0)))
+            keep = min(len(own), max(2, int(len(own) * rng.uniform(0.6, 1.0))))
             start = int(rng.integers(0, len(own) - keep + 1))
             picked = own[start:start + keep]
             borrowed = self.sentences[other]
@@ -139,10 +147,10 @@ class _Model:
                           borrowed[int(rng.integers(len(borrowed)))])
             if has_code[row]:
                 picked.append(f"Code is available at https://github.com/owner{owners[row]}/"
-                              f"{ids[-1].replace('.', '-')}.")
+                              f"{ids[-1].removeprefix(ID_PREFIX).replace('.', '-')}.")
             if has_page[row]:
                 picked.append(f"Project page: https://project{row % 997}.github.io/"
-                              f"{ids[-1]}.")
+                              f"{ids[-1].removeprefix(ID_PREFIX)}.")
             abstracts.append(" ".join(picked))
             titles.append(self._title(base, int(names[row])))
             organizations.append(self.organizations[row % len(self.organizations)]

@@ -173,10 +173,11 @@ class TermCache:
 def collection_digest(papers: pd.DataFrame) -> str:
     """Which papers, in which order, at which version: what a finished index depends on."""
     digest = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
-    for array in (pa.array(papers["paper_id"]).cast(pa.large_string()),):
-        for buffer in array.buffers():
-            if buffer is not None:
-                digest.update(buffer)
+    ids = pa.chunked_array([pa.array(papers["paper_id"]).cast(pa.large_string())]
+                           ).combine_chunks()  # one array, however DuckDB chunked the column
+    for buffer in ids.buffers():
+        if buffer is not None:
+            digest.update(buffer)
     digest.update(_updated(papers).tobytes())
     return digest.hexdigest()
 

@@ -7,6 +7,8 @@ the rate is unknown, so such papers are left out rather than shown as not rising
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 RISING_COLUMNS = {
     "paper_id": "string", "title": "string", "upvotes": "int64", "gained": "int64",
@@ -24,20 +26,34 @@ def compute_rising_papers(snapshots: pd.DataFrame, papers: pd.DataFrame, *,
     """The papers gaining upvotes fastest, fastest first.
 
     ``snapshots`` has paper_id, seen_at, upvotes (``Store.snapshots()``); ``papers`` is the
-    selection to rank (the filtered collection), which also gives the titles. For each paper
-    the first and last snapshot are compared: ``gained`` upvotes over ``days`` between them,
-    ``per_day`` the rate and ``upvotes`` the latest count. ``window`` keeps only snapshots
-    taken that long before the newest one, so the rate is a recent one. Papers whose snapshots
-    span less than ``min_span`` are left out. Ties go to the larger gain, then the paper_id.
+    selection to rank (the filtered collection), which also gives the titles. See
+    ``compute_paper_rates`` for how a rate is worked out; ties go to the larger gain, then
+    the paper_id.
     """
-    if snapshots.empty or papers.empty:
-        return _empty()
+    rates = compute_paper_rates(snapshots, window=window, min_span=min_span)
+    return rank_rising_papers(rates, papers, limit=limit)
+
+
+def compute_paper_rates(snapshots: pd.DataFrame, *, window: pd.Timedelta | None = None,
+                        min_span: pd.Timedelta = MIN_SPAN) -> pd.DataFrame:
+    """Upvotes gained per day for every paper with a rate, whatever the filters.
+
+    For each paper the first and last snapshot are compared: ``gained`` upvotes over
+    ``days`` between them, ``per_day`` the rate and ``upvotes`` the latest count. ``window``
+    keeps only snapshots taken that long before the newest one, so the rate is a recent one.
+    Papers whose snapshots span less than ``min_span`` are left out. This depends on the
+    snapshots only, so the dashboard works it out once per store version and a filter change
+    only ranks (``rank_rising_papers``).
+    """
+    columns = [c for c in RISING_COLUMNS if c != "title"]
+    if snapshots.empty:
+        return _empty()[columns]
     seen = pd.DataFrame({
         "paper_id": snapshots["paper_id"].astype("string").to_numpy(),
         "seen_at": pd.to_datetime(snapshots["seen_at"], utc=True).to_numpy(),
         "upvotes": snapshots["upvotes"].astype("Int64").to_numpy(),
     })
-    seen = seen[seen["upvotes"].notna() & seen["paper_id"].isin(set(papers["paper_id"]))]
+    seen = seen[seen["upvotes"].notna()]
     if window is not None and len(seen):
         seen = seen[seen["seen_at"] >= seen["seen_at"].max() - window]
     seen = seen.sort_values(["paper_id", "seen_at"], kind="stable")
@@ -48,18 +64,31 @@ def compute_rising_papers(snapshots: pd.DataFrame, papers: pd.DataFrame, *,
     span = ends["last_seen_at"] - ends["first_seen_at"]
     ends = ends[(ends["snapshots"] >= 2) & (span >= min_span) & (span > pd.Timedelta(0))]
     if ends.empty:
-        return _empty()
+        return _empty()[columns]
     ends = ends.assign(
         gained=ends["upvotes"] - ends["first"],
         days=(ends["last_seen_at"] - ends["first_seen_at"]) / _DAY,
     ).reset_index()
     ends["per_day"] = ends["gained"] / ends["days"]
-    titles = papers.drop_duplicates("paper_id").set_index("paper_id")["title"]
-    ends["title"] = ends["paper_id"].map(titles)
-    ranked = ends.sort_values(["per_day", "gained", "paper_id"],
-                              ascending=[False, False, True], ignore_index=True)
+    return ends[columns]
+
+
+def rank_rising_papers(rates: pd.DataFrame, papers: pd.DataFrame, *,
+                       limit: int | None = 20) -> pd.DataFrame:
+    """The rates of the papers in ``papers`` (a selection), fastest first, with titles."""
+    if rates.empty or papers.empty:
+        return _empty()
+    ids = pa.array(papers["paper_id"]).cast(pa.string())
+    chosen = rates[pc.is_in(pa.array(rates["paper_id"]).cast(pa.string()), value_set=ids)
+                   .to_numpy(zero_copy_only=False)]
+    ranked = chosen.sort_values(["per_day", "gained", "paper_id"],
+                                ascending=[False, False, True], ignore_index=True)
     if limit is not None:
         ranked = ranked.head(limit)
+    # Titles only for the rows shown: a lookup into a million papers, not a join with them.
+    where = pc.index_in(pa.array(ranked["paper_id"]).cast(pa.string()), value_set=ids)
+    titles = pa.array(papers["title"]).cast(pa.string()).take(where)
+    ranked = ranked.assign(title=titles.to_pylist())
     return ranked[list(RISING_COLUMNS)].astype(RISING_COLUMNS)
 
 

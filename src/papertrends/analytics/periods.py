@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 
@@ -29,8 +32,35 @@ def default_period(published: pd.Series) -> str:
 
 
 def period_start(published: pd.Series, period: str) -> pd.Series:
-    """The first day of each date's period (missing dates stay missing)."""
+    """The first day of each date's period (missing dates stay missing), as datetime64[s].
+
+    Calendar arithmetic on the day numbers (numpy, no Python object per date): pandas'
+    ``to_period`` takes seconds on a million dates, this a few milliseconds.
+    """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-    dates = published.astype("datetime64[s]")
-    return dates.dt.to_period(PERIODS[period]).dt.start_time
+    days = _days(published)
+    if period == "week":  # weeks run Monday to Sunday; day 0 (1970-01-01) was a Thursday
+        starts = days - ((days.astype(np.int64) + 3) % 7).astype("timedelta64[D]")
+    elif period == "month":
+        starts = days.astype("datetime64[M]").astype("datetime64[D]")
+    elif period == "quarter":
+        months = days.astype("datetime64[M]")
+        starts = (months - (months.astype(np.int64) % 3).astype("timedelta64[M]")
+                  ).astype("datetime64[D]")
+    else:
+        years = (days.astype("datetime64[M]").astype(np.int64) // 12).astype("datetime64[Y]")
+        starts = np.where(np.isnat(days), np.datetime64("NaT"), years).astype("datetime64[D]")
+    return pd.Series(starts.astype("datetime64[s]"), index=published.index)
+
+
+def _days(published: pd.Series) -> np.ndarray:
+    """Dates as datetime64[D] (NaT when missing), straight from Arrow when they are Arrow."""
+    if isinstance(published.dtype, pd.ArrowDtype):
+        array = pa.array(published)
+        if pa.types.is_date(array.type) or pa.types.is_timestamp(array.type):
+            numbers = pc.cast(array.cast(pa.date32()), pa.int32())
+            values = np.asarray(numbers.fill_null(0), dtype=np.int64).astype("datetime64[D]")
+            values[np.asarray(numbers.is_null())] = np.datetime64("NaT")
+            return values
+    return np.asarray(published.astype("datetime64[s]").to_numpy(), dtype="datetime64[D]")

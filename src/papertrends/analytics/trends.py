@@ -29,16 +29,6 @@ def _dated(papers: pd.DataFrame, period: str, columns: list[str]) -> pd.DataFram
     return frame
 
 
-def _explode_topics(papers: pd.DataFrame) -> pd.DataFrame:
-    """One row per (paper, topic); keeps the frame's other columns."""
-    topics = pa.array(papers["topics"])
-    rows = pc.list_parent_indices(topics).to_numpy()
-    flat = pc.list_flatten(topics).to_numpy(zero_copy_only=False)
-    exploded = papers.iloc[rows].reset_index(drop=True)
-    exploded["topic"] = flat
-    return exploded
-
-
 def compute_papers_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
     """period, papers (distinct dated papers per period), every period in the span present."""
     dated = _dated(papers, period, [])
@@ -59,12 +49,26 @@ def compute_topic_counts_per_period(papers: pd.DataFrame, period: str) -> pd.Dat
                "share": float}
     if dated.empty:
         return pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
-    totals = dated.groupby("period").size().rename("period_papers")
-    exploded = _explode_topics(dated[["period", "topics"]])
-    counts = exploded.groupby(["period", "topic"]).size().rename("papers").reset_index()
-    counts = counts.join(totals, on="period")
+    # Integer codes and one bincount, not a row per (paper, topic): a million papers carry
+    # three million topic labels, and Python strings for each would take seconds.
+    period_codes, periods = pd.factorize(dated["period"], sort=True)
+    topics = pa.array(dated["topics"])
+    encoded = pc.list_flatten(topics).dictionary_encode()
+    names = encoded.dictionary.to_pylist()
+    cells = (period_codes[pc.list_parent_indices(topics).to_numpy()] * len(names)
+             + encoded.indices.to_numpy())
+    grid = np.bincount(cells, minlength=len(periods) * len(names)).reshape(len(periods), -1)
+    period_papers = np.bincount(period_codes, minlength=len(periods))
+    rows, columns = np.nonzero(grid)
+    counts = pd.DataFrame({
+        "period": pd.Series(periods[rows]).astype("datetime64[s]"),
+        "topic": np.array(names, dtype=object)[columns],
+        "papers": grid[rows, columns].astype(int),
+        "period_papers": period_papers[rows].astype(int),
+    })
     counts["share"] = counts["papers"] / counts["period_papers"]
-    return counts.sort_values(["period", "papers"], ascending=[True, False], ignore_index=True)
+    return counts.sort_values(["period", "papers", "topic"], ascending=[True, False, True],
+                              ignore_index=True)
 
 
 def compute_upvotes_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:

@@ -53,8 +53,17 @@ def parse_parquet(data: bytes, *, path: str | Path | None = None, source: str | 
     if source is not None and "source" not in columns:
         columns["source"] = pa.array([source] * raw.num_rows, pa.string())
     table = schema.conform(pa.table(columns))
+    for column in schema.COLUMNS:  # counts: a whole number of 0 or more, as in CSV
+        if pa.types.is_integer(column.arrow_type) and column.name in columns:
+            negative = pc.fill_null(pc.less(table[column.name], 0), False)
+            if pc.any(negative).as_py():
+                row = pc.index(negative, True).as_py() + 1
+                value = table[column.name][row - 1].as_py()
+                raise InputError(f"row {row:,}: expected a whole number of 0 or more, found "
+                                 f"{value}", path=where, field=column.name)
     for name in REQUIRED:
-        empty = pc.or_(pc.is_null(table[name]), pc.equal(pc.utf8_trim_whitespace(table[name]), ""))
+        empty = pc.or_kleene(pc.is_null(table[name]),
+                             pc.equal(pc.utf8_trim_whitespace(table[name]), ""))
         if pc.any(empty).as_py():
             row = pc.index(empty, True).as_py() + 1
             raise InputError(f"row {row:,}: this field must not be empty", path=where, field=name)

@@ -1,0 +1,40 @@
+"""Calendar periods: every date lands in the period pandas' own calendar gives it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from papertrends.analytics.periods import PERIODS, period_start
+
+DAYS = np.datetime64("1999-12-25") + np.arange(0, 800, 3).astype("timedelta64[D]")
+
+
+@pytest.mark.parametrize("period", list(PERIODS))
+@pytest.mark.parametrize("arrow", [True, False])
+def test_period_starts_match_pandas_calendar(period, arrow):
+    values = pa.array(DAYS, pa.date32())
+    dates = (pd.Series(values, dtype=pd.ArrowDtype(pa.date32())) if arrow
+             else pd.Series(DAYS.astype("datetime64[s]")))
+    dates[5] = None  # unknown stays unknown
+    expected = dates.astype("datetime64[s]").dt.to_period(PERIODS[period]).dt.start_time
+    starts = period_start(dates, period)
+    assert starts.isna().tolist() == expected.isna().tolist()
+    assert (starts.dropna().to_numpy() == expected.dropna().to_numpy()).all()
+
+
+def test_weeks_start_on_monday_and_years_on_new_year():
+    dates = pd.Series(pd.to_datetime(["2025-11-23", "2025-11-24", "2026-03-31"]))
+    assert period_start(dates, "week").dt.strftime("%Y-%m-%d").tolist() == [
+        "2025-11-17", "2025-11-24", "2026-03-30"]
+    assert period_start(dates, "quarter").dt.strftime("%Y-%m-%d").tolist() == [
+        "2025-10-01", "2025-10-01", "2026-01-01"]
+    assert period_start(dates, "year").dt.strftime("%Y-%m-%d").tolist() == [
+        "2025-01-01", "2025-01-01", "2026-01-01"]
+
+
+def test_an_unknown_period_is_refused():
+    with pytest.raises(ValueError, match="period must be one of"):
+        period_start(pd.Series(pd.to_datetime(["2025-01-01"])), "decade")
