@@ -1,7 +1,5 @@
 """Explore: the selected papers as a table, and the filtered rows as a CSV download."""
 
-from functools import partial
-
 import streamlit as st
 
 from papertrends import ui
@@ -18,13 +16,14 @@ sort = left.segmented_control("Sort by", list(SORT_KEYS), default="Upvotes",
                               key="explore_sort") or "Upvotes"
 right.download_button(
     # A callable: the CSV is only built when the button is pressed, not on every rerun.
-    "Download filtered CSV", data=partial(to_csv_bytes, papers), mime="text/csv",
+    "Download filtered CSV", data=lambda: to_csv_bytes(view.selected_with_text()),
+    mime="text/csv",
     on_click="ignore",
     file_name=export_filename(papers, view.filters.date_from, view.filters.date_to),
     icon=":material/download:", type="primary", width="stretch",
     help="Every column of the collection for the rows matching the current filters.")
 
-table = compute_paper_table(papers, sort)
+table = compute_paper_table(papers, sort, abstracts=view.collection.papers["abstract"])
 if len(table) < len(papers):
     st.caption(f"Showing the first {len(table):,} of {len(papers):,} papers in this order; "
                "the download has all of them.")
@@ -38,7 +37,7 @@ selection = st.dataframe(
 
 rows = selection.selection.rows if selection else []
 if rows:
-    chosen = papers[papers["paper_id"] == table.iloc[rows[0]]["paper_id"]].iloc[0]
+    chosen = view.collection.papers.loc[table.index[rows[0]]]
     with st.container(border=True):
         st.subheader(ui.escape_markdown(chosen["title"]), anchor=False)
         st.text(chosen["abstract"] or "No abstract.")

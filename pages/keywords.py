@@ -75,7 +75,7 @@ with_terms = covered_papers(index, view.mask)
 image = cloud_image(tuple(frequencies["term"]), tuple(int(p) for p in frequencies["papers"]))
 st.image(image, width="stretch")
 st.caption(f"The {len(frequencies)} most widespread terms; size follows how many selected "
-           f"papers mention each ({with_terms:,} of {len(view.selected):,} have any term). "
+           f"papers mention each ({with_terms:,} of {view.count:,} have any term). "
            "Stop words and abstract boilerplate ('propose', 'results') are left out; "
            "plural and singular are merged.")
 
@@ -107,7 +107,7 @@ term_column.selectbox("Term (or click a row of the table)", terms, terms.index(p
                       key=f"kw_term_{digest}", on_change=pick_in_box, args=(f"kw_term_{digest}",))
 row = frequencies.iloc[terms.index(picked)]
 count_column.metric("Papers mentioning it", f"{row.papers:,} ({row.share:.0%})",
-                    help=f"Of {len(view.selected):,} selected papers; "
+                    help=f"Of {view.count:,} selected papers; "
                          f"{row.occurrences:,} occurrences in all.")
 query = index.search_query(picked)
 already = query.strip('"') in search_terms(view.filters.search)

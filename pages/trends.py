@@ -3,7 +3,7 @@
 import streamlit as st
 
 from papertrends import ui
-from papertrends.analytics.momentum import compute_rising_papers
+from papertrends.analytics.momentum import rank_rising_papers
 from papertrends.analytics.periods import PERIODS, default_period
 from papertrends.analytics.trends import (
     compute_papers_per_period,
@@ -87,7 +87,7 @@ else:
     })
 
 st.subheader("Fastest-rising papers")
-rising_papers = compute_rising_papers(ui.snapshots(), papers)
+rising_papers = rank_rising_papers(ui.paper_rates(), papers)
 if rising_papers.empty:
     st.caption("Upvotes gained per day need two sightings of the same paper at least 12 hours "
                "apart: fetch the same days again later (Data page, or `papertrends fetch "

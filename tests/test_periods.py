@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from papertrends.analytics.periods import PERIODS, period_start
+from papertrends.analytics.periods import PERIODS, default_period, period_start
 
 DAYS = np.datetime64("1999-12-25") + np.arange(0, 800, 3).astype("timedelta64[D]")
 
@@ -38,3 +38,17 @@ def test_weeks_start_on_monday_and_years_on_new_year():
 def test_an_unknown_period_is_refused():
     with pytest.raises(ValueError, match="period must be one of"):
         period_start(pd.Series(pd.to_datetime(["2025-01-01"])), "decade")
+
+
+@pytest.mark.parametrize("span_days, expected", [(90, "week"), (700, "month"),
+                                                 (3000, "quarter"), (6000, "year")])
+def test_the_default_period_gives_a_readable_number_of_bars(span_days, expected):
+    days = np.datetime64("2010-01-01") + np.linspace(0, span_days, 200).astype("timedelta64[D]")
+    assert default_period(pd.Series(days.astype("datetime64[s]"))) == expected
+
+
+def test_one_old_paper_does_not_turn_the_default_into_years():
+    days = list(np.datetime64("2025-01-01") + np.arange(60).astype("timedelta64[D]"))
+    dates = pd.Series(pd.to_datetime([np.datetime64("2013-05-29"), *days]))
+    assert default_period(dates) == "week"
+    assert default_period(pd.Series([None, None], dtype="datetime64[s]")) == "month"

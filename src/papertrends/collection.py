@@ -64,6 +64,12 @@ class Collection:
         matrix[rows, codes] = True
         return pd.DataFrame(matrix, columns=names)
 
+    @cached_property
+    def without_text(self) -> pd.DataFrame:
+        """Every column but the long texts (``schema.LONG_TEXT_COLUMNS``): what most pages
+        select rows from, so a filter change does not copy every abstract."""
+        return self.papers.drop(columns=list(schema.LONG_TEXT_COLUMNS))
+
     @property
     def topics(self) -> list[str]:
         return list(self.topic_matrix.columns)

@@ -70,6 +70,8 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
 BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 LIST_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.is_list)
+# Kilobytes per paper: left out of the rows pages select (see Collection.without_text).
+LONG_TEXT_COLUMNS: tuple[str, ...] = ("abstract", "ai_summary")
 ARROW_SCHEMA = pa.schema([pa.field(c.name, c.arrow_type) for c in COLUMNS])
 OTHER_TOPIC = "Other"
 

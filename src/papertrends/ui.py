@@ -14,12 +14,14 @@ import os
 import re
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from papertrends.analytics.momentum import compute_paper_rates
 from papertrends.charts import topic_colors
 from papertrends.collection import Collection
 from papertrends.enrich import enrich
@@ -39,17 +41,33 @@ FILTER_KEYS = ("f_dates", "f_topics", "f_search", "f_min_upvotes", "f_authors", 
 
 @dataclass(frozen=True)
 class View:
-    """What a page shows: the whole collection, the active filters and the rows they keep."""
+    """What a page shows: the whole collection, the active filters and the rows they keep.
+
+    The selected rows are only copied when a page asks for them, and without the long texts
+    (abstracts): at a million papers those are gigabytes, and only Explore shows them.
+    """
 
     collection: Collection
     filters: Filters
     mask: np.ndarray  # over collection rows: True where the paper passes the filters
-    selected: pd.DataFrame
     topic_colors: dict[str, str]
 
     @property
     def total(self) -> int:
         return len(self.collection)
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.mask.sum())
+
+    @cached_property
+    def selected(self) -> pd.DataFrame:
+        """The selected papers, every column but the long texts; labels are collection rows."""
+        return self.collection.without_text.loc[self.mask]
+
+    def selected_with_text(self) -> pd.DataFrame:
+        """The selected papers with every column: what a download holds."""
+        return self.collection.papers.loc[self.mask]
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -72,14 +90,21 @@ def _collection(fingerprint: tuple, taxonomy_digest: str, _taxonomy: Taxonomy) -
     return Collection(paper_store.load(), _taxonomy.names, TermCache.beside(paper_store.path))
 
 
-@st.cache_data(max_entries=6, show_spinner=False)
+# Resources, not data: st.cache_data would copy a million snapshot rows on every rerun. Pages
+# only read these frames.
+@st.cache_resource(max_entries=6, show_spinner=False)
 def _side_table(fingerprint: tuple, name: str) -> pd.DataFrame:
     return getattr(store(), name)()
 
 
-def snapshots() -> pd.DataFrame:
-    """The store's upvote snapshots (paper_id, seen_at, upvotes), read once per version."""
-    return _side_table(store().fingerprint(), "snapshots")
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _paper_rates(fingerprint: tuple) -> pd.DataFrame:
+    return compute_paper_rates(_side_table(fingerprint, "snapshots"))
+
+
+def paper_rates() -> pd.DataFrame:
+    """Upvotes per day of every paper seen twice (analytics.momentum), once per version."""
+    return _paper_rates(store().fingerprint())
 
 
 def repositories() -> pd.DataFrame:
@@ -272,9 +297,7 @@ def build_view() -> View:
     collection = load_collection()
     filters = sidebar_filters(collection)
     mask = filters.mask(collection)
-    view = View(collection, filters, mask, collection.papers[mask],
-                topic_colors(collection.topics))
-    return view
+    return View(collection, filters, mask, topic_colors(collection.topics))
 
 
 def page_header(title: str, caption: str) -> View:
@@ -282,7 +305,7 @@ def page_header(title: str, caption: str) -> View:
     view = build_view()
     st.title(title)
     st.caption(caption)
-    st.markdown(f"**{len(view.selected):,} of {view.total:,} papers** · "
+    st.markdown(f"**{view.count:,} of {view.total:,} papers** · "
                 f"{escape_markdown(view.filters.describe())}")
     return view
 
@@ -302,7 +325,7 @@ def plural(count: int, noun: str) -> str:
 
 def stop_if_empty(view: View) -> None:
     """A friendly empty state instead of empty axes."""
-    if len(view.selected):
+    if view.count:
         return
     if view.total == 0:
         st.info("The collection is empty. Add papers with `papertrends ingest PATH`.")

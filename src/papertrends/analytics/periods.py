@@ -16,12 +16,12 @@ def default_period(published: pd.Series) -> str:
     The span between the 5th and 95th percentile is used, so that one paper from 2013 in a
     collection of 2025 papers does not turn the default into years.
     """
-    known = published.dropna()
-    if known.empty:
+    days = as_days(published)
+    known = days[~np.isnat(days)].astype(np.int64)
+    if not len(known):
         return "month"
-    seconds = known.astype("datetime64[s]").astype("int64")
-    low, high = seconds.quantile([0.05, 0.95])
-    days = (high - low) / 86_400
+    low, high = np.quantile(known, [0.05, 0.95])
+    days = high - low
     if days <= 180:
         return "week"
     if days <= 4 * 365:
@@ -39,7 +39,7 @@ def period_start(published: pd.Series, period: str) -> pd.Series:
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-    days = _days(published)
+    days = as_days(published)
     if period == "week":  # weeks run Monday to Sunday; day 0 (1970-01-01) was a Thursday
         starts = days - ((days.astype(np.int64) + 3) % 7).astype("timedelta64[D]")
     elif period == "month":
@@ -54,7 +54,7 @@ def period_start(published: pd.Series, period: str) -> pd.Series:
     return pd.Series(starts.astype("datetime64[s]"), index=published.index)
 
 
-def _days(published: pd.Series) -> np.ndarray:
+def as_days(published: pd.Series) -> np.ndarray:
     """Dates as datetime64[D] (NaT when missing), straight from Arrow when they are Arrow."""
     if isinstance(published.dtype, pd.ArrowDtype):
         array = pa.array(published)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,17 +19,23 @@ SORT_KEYS = {
 ABSTRACT_CHARS = 220
 
 
-def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int = 5_000
-                        ) -> pd.DataFrame:
-    """Up to ``limit`` rows in the chosen order, shaped for reading rather than for export."""
+def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int = 5_000, *,
+                        abstracts: pd.Series | None = None) -> pd.DataFrame:
+    """Up to ``limit`` rows in the chosen order, shaped for reading rather than for export.
+
+    The result keeps the rows' labels as its index. ``abstracts``, when ``papers`` has none,
+    is where they are looked up by label (the collection's column): only the rows shown are
+    read. Ties are broken by title.
+    """
     column, ascending = SORT_KEYS[sort]
-    ranked = papers.sort_values([column, "title"], ascending=[ascending, True],
-                                na_position="last").head(limit)
-    abstracts = pc.fill_null(pa.array(ranked["abstract"]), "")
-    short = pc.if_else(pc.greater(pc.utf8_length(abstracts), ABSTRACT_CHARS),
+    ranked = _top(papers, column, ascending, limit)
+    texts = ranked["abstract"] if "abstract" in ranked else abstracts.loc[ranked.index]
+    abstracts_shown = pc.fill_null(pa.array(texts).cast(pa.string()), "")
+    short = pc.if_else(pc.greater(pc.utf8_length(abstracts_shown), ABSTRACT_CHARS),
                        pc.binary_join_element_wise(
-                           pc.utf8_slice_codeunits(abstracts, 0, ABSTRACT_CHARS), "…", ""),
-                       abstracts)
+                           pc.utf8_slice_codeunits(abstracts_shown, 0, ABSTRACT_CHARS), "…",
+                           ""),
+                       abstracts_shown)
     repos = ranked["github_repos"].tolist()
     return pd.DataFrame({
         "paper_id": ranked["paper_id"].to_numpy(),
@@ -43,4 +50,29 @@ def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int 
         "hugging_face": [urls.hf_paper_url(i, t) for i, t in zip(
             ranked["paper_id"], ranked["title"], strict=True)],
         "abstract": short.to_pylist(),
-    })
+    }, index=ranked.index)
+
+
+def _top(papers: pd.DataFrame, column: str, ascending: bool, limit: int) -> pd.DataFrame:
+    """The first ``limit`` rows by ``column`` then title, missing values last.
+
+    Sorting a million titles to show five thousand rows is most of the work; for a number or
+    a date the rows that can make the cut are found first (all ties at the cut included) and
+    only those are sorted.
+    """
+    candidates = papers
+    if column != "title" and len(papers) > 2 * limit:
+        values = pa.array(papers[column])
+        if pa.types.is_date(values.type):
+            values = values.cast(pa.int32())
+        numbers = values.cast(pa.float64()).to_numpy(zero_copy_only=False)  # missing: NaN
+        known = numbers[~np.isnan(numbers)]
+        if len(known) > limit:
+            if ascending:
+                boundary = np.partition(known, limit - 1)[limit - 1]
+                candidates = papers.loc[numbers <= boundary]
+            else:
+                boundary = -np.partition(-known, limit - 1)[limit - 1]
+                candidates = papers.loc[numbers >= boundary]
+    return candidates.sort_values([column, "title"], ascending=[ascending, True],
+                                  na_position="last").head(limit)

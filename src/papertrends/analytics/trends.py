@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from papertrends.analytics.periods import PERIODS, period_start
+from papertrends.analytics.periods import PERIODS, as_days, period_start
 from papertrends.terms import TermIndex
 
 
@@ -119,15 +119,14 @@ def compute_rising_terms(index: TermIndex, mask: np.ndarray, published: pd.Serie
     if windows is None or index.counts.shape[1] == 0:
         return pd.DataFrame(columns=columns)
     (prev_start, prev_end), (recent_start, recent_end) = windows
-    dates = published.astype("datetime64[s]")
-    in_recent = mask & _between(dates, recent_start, recent_end)
-    in_previous = mask & _between(dates, prev_start, prev_end)
+    days = as_days(published)  # NaT, in no window, when unknown
+    in_recent = mask & (days >= np.datetime64(recent_start)) & (days <= np.datetime64(recent_end))
+    in_previous = mask & (days >= np.datetime64(prev_start)) & (days <= np.datetime64(prev_end))
     n_recent, n_previous = int(in_recent.sum()), int(in_previous.sum())
     if n_recent == 0:
         return pd.DataFrame(columns=columns)
-    present = (index.counts > 0).astype(np.int32)
-    recent = np.asarray(in_recent.astype(np.int32) @ present).ravel()
-    previous = np.asarray(in_previous.astype(np.int32) @ present).ravel()
+    recent, _ = index.totals(in_recent)
+    previous, _ = index.totals(in_previous)
     frame = pd.DataFrame({"term": index.terms, "recent_papers": recent,
                           "previous_papers": previous})
     frame["recent_share"] = frame["recent_papers"] / n_recent
@@ -137,8 +136,3 @@ def compute_rising_terms(index: TermIndex, mask: np.ndarray, published: pd.Serie
     frame = frame.sort_values(["change", "recent_papers", "term"],
                               ascending=[False, False, True], ignore_index=True)
     return frame.head(top)[columns]
-
-
-def _between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
-    """Missing dates are in no window."""
-    return ((dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))).to_numpy(bool)

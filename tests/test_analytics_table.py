@@ -1,0 +1,33 @@
+"""The Explore table: the first rows in the chosen order, however many papers there are."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from papertrends.analytics.table import SORT_KEYS, compute_paper_table
+
+
+@pytest.fixture(scope="module")
+def papers(seed_store) -> pd.DataFrame:
+    return seed_store.load()
+
+
+@pytest.mark.parametrize("sort", list(SORT_KEYS))
+def test_a_short_table_is_the_head_of_the_full_order(papers, sort):
+    """Finding the cut first (for numbers and dates) gives the rows a full sort gives."""
+    column, ascending = SORT_KEYS[sort]
+    expected = papers.sort_values([column, "title"], ascending=[ascending, True],
+                                  na_position="last").head(10)
+    table = compute_paper_table(papers, sort, limit=10)
+    assert table["paper_id"].tolist() == expected["paper_id"].tolist()
+
+
+def test_abstracts_are_looked_up_for_the_rows_shown_and_shortened(papers):
+    light = papers.drop(columns=["abstract"])
+    table = compute_paper_table(light, "Upvotes", limit=5, abstracts=papers["abstract"])
+    for label, row in table.iterrows():
+        full = papers.loc[label, "abstract"]
+        assert full.startswith(row["abstract"].removesuffix("…"))
+        assert len(row["abstract"]) <= 221
+    assert table.index.tolist() == compute_paper_table(papers, "Upvotes", limit=5).index.tolist()
