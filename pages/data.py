@@ -11,7 +11,6 @@ from papertrends.enrich import enrich
 from papertrends.errors import InputError, StoreBusyError
 from papertrends.fetch import DayResult, default_endpoint, fetch_days
 from papertrends.sources import read_bytes
-from papertrends.topics import load_taxonomy
 
 MAX_UPLOAD_MB = 100
 MAX_FETCH_DAYS = 366
@@ -53,7 +52,7 @@ upload = st.file_uploader(
     help="The file is checked and previewed first; nothing is added until you confirm.")
 if upload is not None:
     name = ui.escape_markdown(upload.name)  # a file name is user data: shown, never markup
-    taxonomy = load_taxonomy()
+    taxonomy = ui.current_taxonomy()
     try:
         fmt, table = read_bytes(upload.getvalue(), upload.name)
         enriched = enrich(table, taxonomy)

@@ -48,7 +48,7 @@ ui.stop_if_empty(view)
 
 left, middle, right = st.columns([2, 3, 3])
 n_words = left.slider("Number of terms", 10, 150, 60, step=10, key="kw_top")
-has_keywords = bool(view.collection.papers["ai_keywords"].list.len().fillna(0).gt(0).any())
+has_keywords = view.collection.has_ai_keywords
 sources = [s for s in SOURCES if s != "keywords" or has_keywords]
 source = middle.segmented_control(
     "Count terms in", sources, format_func=SOURCES.get, default="both", key="kw_source",

@@ -11,6 +11,7 @@ from papertrends.analytics.trends import (
     compute_topic_counts_per_period,
     compute_upvotes_per_period,
     rising_windows,
+    split_sparse_periods,
 )
 from papertrends.charts.trends import (
     chart_rising_terms,
@@ -39,14 +40,12 @@ else:
     st.plotly_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors),
                     width="stretch")
     st.subheader("Each topic's share of the period's papers")
-    steady = topic_counts[topic_counts["period_papers"] >= MIN_PERIOD_PAPERS]
+    steady, sparse_papers = split_sparse_periods(topic_counts, MIN_PERIOD_PAPERS)
     if steady.empty:
         st.info(f"No {period} has {MIN_PERIOD_PAPERS} or more selected papers; "
                 "choose a longer period to compare shares.")
     else:
         st.plotly_chart(chart_topic_share(steady, period, view.topic_colors), width="stretch")
-    sparse = topic_counts.loc[topic_counts["period_papers"] < MIN_PERIOD_PAPERS]
-    sparse_papers = int(sparse.groupby("period")["period_papers"].first().sum())
     ui.note_left_out(sparse_papers, f"in a {period} with fewer than {MIN_PERIOD_PAPERS} "
                                     "papers, where a share says little")
 ui.note_left_out(undated, "no known publication date")

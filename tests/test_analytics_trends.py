@@ -13,6 +13,7 @@ from papertrends.analytics.trends import (
     compute_rising_terms,
     compute_topic_counts_per_period,
     compute_upvotes_per_period,
+    split_sparse_periods,
 )
 from papertrends.terms import build_term_index
 
@@ -83,3 +84,11 @@ def test_rising_terms_compare_shares_of_two_windows():
     assert (top.recent_papers, top.previous_papers) == (3, 1)
     assert abs(top.change - (1.0 - 1 / 3)) < 1e-9
     assert "diffusion policy" not in rising["term"].tolist()  # its share fell
+
+
+def test_sparse_periods_are_split_off_with_their_paper_count():
+    counts = compute_topic_counts_per_period(frame(), "month")
+    steady, left_out = split_sparse_periods(counts, 2)
+    assert len(steady) == 4 and left_out == 0
+    steady, left_out = split_sparse_periods(counts, 3)
+    assert steady.empty and left_out == 4  # two months of two papers each, counted once

@@ -79,6 +79,12 @@ class Collection:
         return (pc.fill_null(pc.list_value_length(self._arrow("github_repos")), 0)
                 .to_numpy() > 0)
 
+    @cached_property
+    def has_ai_keywords(self) -> bool:
+        """Whether any paper has Hugging Face keywords (papers fetched from the API)."""
+        lengths = pc.list_value_length(self._arrow("ai_keywords"))
+        return bool(pc.max(lengths).as_py() or 0) if len(self.papers) else False
+
     def term_index(self, source: str = "both") -> TermIndex:
         """Document-term counts for titles, abstracts or both, built once per source."""
         if source not in self._term_indexes:

@@ -67,12 +67,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("last_updated", _TIMESTAMP, "TIMESTAMPTZ", "when a stored field last changed"),
 )
 
+def arrow_schema(columns: Iterable[Column]) -> pa.Schema:
+    return pa.schema([pa.field(c.name, c.arrow_type) for c in columns])
+
+
 COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
 BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 LIST_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.is_list)
 # Kilobytes per paper: left out of the rows pages select (see Collection.without_text).
 LONG_TEXT_COLUMNS: tuple[str, ...] = ("abstract", "ai_summary")
-ARROW_SCHEMA = pa.schema([pa.field(c.name, c.arrow_type) for c in COLUMNS])
+ARROW_SCHEMA = arrow_schema(COLUMNS)
 OTHER_TOPIC = "Other"
 
 
@@ -102,10 +106,6 @@ REPOSITORY_COLUMNS: tuple[Column, ...] = (
     Column("archived", pa.bool_(), "BOOLEAN", "archived (read-only) on GitHub"),
     Column("fetched_at", _TIMESTAMP, "TIMESTAMPTZ", "when GitHub was asked: the cache's age"),
 )
-
-
-def arrow_schema(columns: Iterable[Column]) -> pa.Schema:
-    return pa.schema([pa.field(c.name, c.arrow_type) for c in columns])
 
 
 def side_frame(table: pa.Table, columns: tuple[Column, ...]) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from papertrends.filters import Filters
 from papertrends.sources import SHIPPED_PAGE, read_path
 from papertrends.store import DB_ENV, Store
 from papertrends.term_cache import TermCache
-from papertrends.topics import Taxonomy, load_taxonomy
+from papertrends.topics import Taxonomy, default_topics_path, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
 _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
@@ -112,12 +112,27 @@ def repositories() -> pd.DataFrame:
     return _side_table(store().fingerprint(), "repositories")
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _taxonomy(path: str, stamp: tuple[int, int]) -> Taxonomy:
+    return load_taxonomy(path)
+
+
+def current_taxonomy() -> Taxonomy:
+    """The topic taxonomy, parsed again only when its file changes."""
+    path = default_topics_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_taxonomy(path)  # raises the error that names the file
+    return _taxonomy(str(path), (stat.st_mtime_ns, stat.st_size))
+
+
 def load_collection() -> Collection:
     """The stored collection, building it from the shipped page on a fresh machine.
 
     While another process holds the store for writing, the previous version stays on screen.
     """
-    taxonomy = load_taxonomy()
+    taxonomy = current_taxonomy()
     paper_store = store()
     last = _last_loaded()
     key = (paper_store.fingerprint(), taxonomy.digest)

@@ -71,6 +71,18 @@ def compute_topic_counts_per_period(papers: pd.DataFrame, period: str) -> pd.Dat
                               ignore_index=True)
 
 
+def split_sparse_periods(topic_counts: pd.DataFrame, min_papers: int
+                         ) -> tuple[pd.DataFrame, int]:
+    """(rows of periods with at least ``min_papers`` papers, papers in the other periods).
+
+    A share of 1, 2 or 3 papers swings between 0 and 100% and hides the trend, so the share
+    chart leaves those periods out and says how many papers that is.
+    """
+    steady = topic_counts[topic_counts["period_papers"] >= min_papers]
+    sparse = topic_counts[topic_counts["period_papers"] < min_papers]
+    return steady, int(sparse.groupby("period")["period_papers"].first().sum())
+
+
 def compute_upvotes_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
     """period, papers (with known upvotes), total_upvotes, median_upvotes, mean_upvotes."""
     dated = _dated(papers, period, ["upvotes"])
