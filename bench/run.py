@@ -85,9 +85,16 @@ def step_ingest(size: int, seed: int) -> dict:
     store_s, _ = timed(store.ingest, [(f"{used}:{source.name}", table)], taxonomy)
     index_s, _ = timed(lambda: TermCache.beside(target).prepare(store.load()))
     total = read_s + enrich_s + store_s + index_s
-    return {"ingest_s": total, "read_s": read_s, "enrich_s": enrich_s, "store_s": store_s,
+    result = {"ingest_s": total, "read_s": read_s, "enrich_s": enrich_s, "store_s": store_s,
             "index_s": index_s, "papers_per_s": size / total if total else None,
             "ingest_peak_mib": peak_memory_mib()}
+    ingest_record(size, seed).write_text(json.dumps(result))
+    return result
+
+
+def ingest_record(size: int, seed: int) -> Path:
+    """Where an ingest's figures are kept, for --reuse-ingest."""
+    return WORK / f"ingest-{size}-seed{seed}.json"
 
 
 def _app_test(page: str):
@@ -250,6 +257,8 @@ def main() -> None:
                         help="collection sizes (default: 10000 100000 1000000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
+    parser.add_argument("--reuse-ingest", action="store_true",
+                        help="keep a store (and its ingest figures) made by an earlier run")
     parser.add_argument("--step", choices=("ingest", "ready", "pages", "naive"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -267,7 +276,12 @@ def main() -> None:
         print(f"== {size:,} papers", file=sys.stderr, flush=True)
         corpus(size, args.seed)
         result: dict = {}
-        for step in ("ingest", "ready", "pages"):
+        steps = ["ingest", "ready", "pages"]
+        record = ingest_record(size, args.seed)
+        if args.reuse_ingest and record.exists() and store_path(size, args.seed).exists():
+            result.update(json.loads(record.read_text()))
+            steps.remove("ingest")
+        for step in steps:
             print(f"   {step}...", file=sys.stderr, flush=True)
             result.update(child(step, size, args.seed, args.repeat))
         if size <= NAIVE_LIMIT:
