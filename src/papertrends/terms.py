@@ -26,6 +26,8 @@ from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
@@ -426,9 +428,19 @@ def _count_chunk(texts: list[str]) -> RawCounts:
 
 
 def _union(*vocabularies: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The sorted union of vocabularies and, per input, each column's place in it."""
-    joined = np.concatenate([np.asarray(v, dtype=object) for v in vocabularies])
-    union, inverse = np.unique(joined.astype(str), return_inverse=True)
+    """The sorted union of vocabularies and, per input, each column's place in it.
+
+    Arrow's hash table, then a sort of the distinct terms only: numpy's ``unique`` would
+    copy fifty chunks' vocabularies into one fixed-width array (gigabytes at a million
+    papers) and sort all of it.
+    """
+    joined = pa.concat_arrays([pa.array(v.tolist(), pa.string()) for v in vocabularies])
+    encoded = pc.dictionary_encode(joined)
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    union = encoded.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    inverse = rank[encoded.indices.to_numpy(zero_copy_only=False)]
     bounds = np.cumsum([0, *(len(v) for v in vocabularies)])
     return union.astype(object), np.split(inverse, bounds[1:-1])
 
