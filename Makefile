@@ -6,6 +6,9 @@ DB     := data/papers.duckdb
 SEED   := data/hf_papers_seed.txt
 PORT   ?= 8501
 SIZES  ?= 10000 100000 1000000
+# Some machines set PYTHONDONTWRITEBYTECODE: every process (each test worker, each CLI or
+# dashboard subprocess) then compiles every module again, and pytest re-rewrites hypothesis.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-browser test-fast lint bench browser clean
 

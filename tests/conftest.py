@@ -16,6 +16,12 @@ SEED_PATH = REPO_ROOT / "data" / "hf_papers_seed.txt"
 TOPICS_PATH = REPO_ROOT / "data" / "topics.toml"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The real-browser tests first: with test files spread over workers (pytest-xdist
+    --dist loadfile), their file, the longest, then runs beside the others, not after them."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
+
+
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     """The saved Hugging Face Daily Papers page shipped in data/ (98 papers)."""

@@ -1,44 +1,45 @@
-"""The `papertrends` command, end to end in a subprocess, run from the repository root."""
+"""The `papertrends` command end to end: arguments, environment, exit status and output.
+
+Commands run in-process through click's runner (each subprocess would spend most of its time
+importing pandas); one test runs the installed entry point itself.
+"""
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from papertrends.cli import main
 from papertrends.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINT = Path(sys.executable).with_name("papertrends")
-COMMAND = [str(ENTRY_POINT)] if ENTRY_POINT.exists() else [sys.executable, "-m", "papertrends.cli"]
 
 
-def run_many(*commands: tuple[str | Path, ...], db: Path | None = None
-             ) -> list[subprocess.CompletedProcess[str]]:
-    """Run independent commands side by side, like a user would; ``db`` goes in through
-    PAPERTRENDS_DB. Most of each run is Python starting up, so this halves the wait."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTRENDS_")}
-    if db is not None:
-        env["PAPERTRENDS_DB"] = str(db)
-    processes = [subprocess.Popen([*COMMAND, *map(str, args)], cwd=REPO_ROOT, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for args in commands]
-    results = []
-    for process, args in zip(processes, commands, strict=True):
-        stdout, stderr = process.communicate(timeout=300)
-        results.append(subprocess.CompletedProcess(args, process.returncode, stdout, stderr))
-    return results
+@pytest.fixture(autouse=True)
+def _from_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths resolve as for a user in the checkout; no PAPERTRENDS_* leaks in."""
+    monkeypatch.chdir(REPO_ROOT)
+    for name in ("PAPERTRENDS_DB", "PAPERTRENDS_TOPICS"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def run(*args: str | Path, db: Path | None = None) -> subprocess.CompletedProcess[str]:
-    [result] = run_many(args, db=db)
-    return result
+    """`papertrends ARGS` with ``db`` in PAPERTRENDS_DB: exit status, stdout, stderr."""
+    env = {"PAPERTRENDS_DB": str(db)} if db is not None else {}
+    result = CliRunner().invoke(main, [str(a) for a in args], env=env)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))  # a crash, shown
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, stderr)
 
 
 def _digest(path: Path) -> tuple[str, bool]:
@@ -161,9 +162,8 @@ def test_bad_csv_cell_stores_nothing(seeded_copy: Path, tmp_path: Path) -> None:
 
 def test_bad_requests_fail_in_one_line(seeded, tmp_path: Path) -> None:
     db, _ = seeded
-    unknown_topic, missing = run_many(
-        ("export", "--out", tmp_path / "x.csv", "--topic", "Cooking", "--db", db),
-        ("stats", "--db", tmp_path / "none.duckdb"))
+    unknown_topic = run("export", "--out", tmp_path / "x.csv", "--topic", "Cooking", "--db", db)
+    missing = run("stats", "--db", tmp_path / "none.duckdb")
     assert unknown_topic.returncode != 0
     [line] = unknown_topic.stderr.splitlines()
     assert "unknown topic 'Cooking'" in line and "Agents" in line
@@ -185,8 +185,16 @@ HELP = {
 
 
 def test_help() -> None:
-    results = run_many(*((*command, "--help") for command in HELP))
-    for (command, mentions), result in zip(HELP.items(), results, strict=True):
+    for command, mentions in HELP.items():
+        result = run(*command, "--help")
         assert result.returncode == 0, (command, result.stderr)
         missing = [word for word in mentions if word not in result.stdout]
         assert not missing, f"`papertrends {' '.join(command)} --help` lacks {missing}"
+
+
+def test_the_installed_command_runs() -> None:
+    """The `papertrends` script pip installs, in its own process, as a user types it."""
+    done = subprocess.run([str(ENTRY_POINT), "--version"], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("papertrends, version ")

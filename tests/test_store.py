@@ -361,6 +361,7 @@ def _big_csv(path: Path, seed: pd.DataFrame) -> None:
     export.write_csv(frame, path)
 
 
+@pytest.mark.timeout(900)
 def test_killed_ingest_leaves_the_store_as_before(tmp_path, seed_store, taxonomy) -> None:
     assert store_module.CHUNK_ROWS * 2 < BIG_ROWS
     store = _copy(seed_store, tmp_path)
@@ -378,7 +379,8 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path, seed_store, taxonomy
              "--topics", str(topics)],
             cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        deadline = time.monotonic() + 120
+        # Starting and tagging take minutes on a small machine running other tests too.
+        deadline = time.monotonic() + 600
         progress = None
         while progress is None and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)

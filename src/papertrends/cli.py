@@ -62,8 +62,9 @@ def main(quiet: bool) -> None:
     Papers live in one DuckDB file (--db). Start with `papertrends ingest data/hf_papers_seed.txt`
     or `papertrends fetch --since YYYY-MM-DD`, then run the dashboard with `streamlit run app.py`.
     """
+    # force: each call (a test's in-process run, too) writes to the stderr of that moment.
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="papertrends: %(message)s", stream=sys.stderr)
+                        format="papertrends: %(message)s", stream=sys.stderr, force=True)
 
 
 def _progress(total: int, label: str) -> tqdm:
