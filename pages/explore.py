@@ -16,14 +16,15 @@ sort = left.segmented_control("Sort by", list(SORT_KEYS), default="Upvotes",
                               key="explore_sort") or "Upvotes"
 right.download_button(
     # A callable: the CSV is only built when the button is pressed, not on every rerun.
-    "Download filtered CSV", data=lambda: to_csv_bytes(view.selected_with_text()),
+    "Download filtered CSV", data=lambda: to_csv_bytes(view.collection.with_text(view.mask)),
     mime="text/csv",
     on_click="ignore",
     file_name=export_filename(papers, view.filters.date_from, view.filters.date_to),
     icon=":material/download:", type="primary", width="stretch",
     help="Every column of the collection for the rows matching the current filters.")
 
-table = compute_paper_table(papers, sort, abstracts=view.collection.papers["abstract"])
+table = compute_paper_table(
+    papers, sort, abstracts=lambda rows: view.collection.texts(rows, ("abstract",))["abstract"])
 if len(table) < len(papers):
     st.caption(f"Showing the first {len(table):,} of {len(papers):,} papers in this order; "
                "the download has all of them.")
@@ -37,9 +38,10 @@ selection = st.dataframe(
 
 rows = selection.selection.rows if selection else []
 if rows:
-    chosen = view.collection.papers.loc[table.index[rows[0]]]
+    chosen = table.index[rows[0]]
+    abstract = view.collection.texts([chosen], ("abstract",))["abstract"].iloc[0]
     with st.container(border=True):
-        st.subheader(ui.escape_markdown(chosen["title"]), anchor=False)
-        st.text(chosen["abstract"] or "No abstract.")
+        st.subheader(ui.escape_markdown(table.at[chosen, "title"]), anchor=False)
+        st.text(abstract if isinstance(abstract, str) and abstract else "No abstract.")
 else:
     st.caption("Select a row to read its whole abstract.")

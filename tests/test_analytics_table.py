@@ -25,7 +25,14 @@ def test_a_short_table_is_the_head_of_the_full_order(papers, sort):
 
 def test_abstracts_are_looked_up_for_the_rows_shown_and_shortened(papers):
     light = papers.drop(columns=["abstract"])
-    table = compute_paper_table(light, "Upvotes", limit=5, abstracts=papers["abstract"])
+    asked = []
+
+    def abstracts(labels):
+        asked.extend(labels)
+        return papers["abstract"].loc[labels]
+
+    table = compute_paper_table(light, "Upvotes", limit=5, abstracts=abstracts)
+    assert sorted(asked) == sorted(table.index)  # only the rows shown are read
     for label, row in table.iterrows():
         full = papers.loc[label, "abstract"]
         assert full.startswith(row["abstract"].removesuffix("…"))

@@ -80,7 +80,7 @@ def _open(db: Path, topics_path: Path | None) -> Collection:
     taxonomy = load_taxonomy(topics_path)
     if store.sync_topics(taxonomy):
         logging.info("the topic taxonomy changed: re-tagged the stored papers")
-    return Collection(store.load(), taxonomy.names)
+    return Collection.from_store(store, taxonomy.names)
 
 
 @main.command()
@@ -121,9 +121,9 @@ def ingest(paths: tuple[Path, ...], fmt: str, year: int | None, db: Path,
 
 def _index_terms(store: Store) -> None:
     """Count the new papers' terms now, so the dashboard starts without doing it."""
-    papers = store.load()
     started = time.perf_counter()
-    TermCache.beside(store.path).prepare(papers)
+    collection = Collection.from_store(store)
+    TermCache.beside(store.path).prepare(collection.papers, collection.text_values)
     logging.info("term index up to date (%.1f s)", time.perf_counter() - started)
 
 
@@ -198,7 +198,7 @@ def export_command(out: Path, fmt: str | None, date_from: dt.date | None,
                         f"collection: {', '.join(collection.topics)}")
     filters = Filters(date_from=date_from, date_to=date_to, topics=topics, search=search,
                       min_upvotes=min_upvotes, has_code=has_code)
-    selected = collection.papers[filters.mask(collection)]
+    selected = collection.with_text(filters.mask(collection))
     _check_folder(out)
     if export.format_for(out, fmt) == "parquet":
         export.write_parquet([export.papers_table(selected)], out)

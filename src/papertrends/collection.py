@@ -8,7 +8,6 @@ membership matrix, the term index) instead of string work per row on each rerun.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,21 +15,37 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from papertrends import schema
-
-if TYPE_CHECKING:  # terms needs scikit-learn, seconds to import: only the dashboard loads it
-    from papertrends.term_cache import TermCache
-    from papertrends.terms import TermIndex
+from papertrends.store import Store
+from papertrends.term_cache import TermCache
+from papertrends.terms import TermIndex, build_term_index
 
 
 class Collection:
-    """``term_cache``, when given, keeps term counts on disk between runs (the store's)."""
+    """The papers of one store version, and what is derived from them once.
+
+    ``papers`` may leave out the long texts (``schema.LONG_TEXT_COLUMNS``, see ``from_store``):
+    they are then read from ``store`` for the rows that need them (``texts``, ``with_text``).
+    ``term_cache``, when given, keeps term counts on disk between runs (the store's).
+    """
 
     def __init__(self, papers: pd.DataFrame, topic_order: list[str] | None = None,
-                 term_cache: TermCache | None = None) -> None:
+                 term_cache: TermCache | None = None, store: Store | None = None) -> None:
         self.papers = papers.reset_index(drop=True)
         self._topic_order = topic_order
         self._term_cache = term_cache
+        self._store = store
         self._term_indexes: dict[str, TermIndex] = {}
+        missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
+        if missing and store is None:
+            raise ValueError(f"papers without {', '.join(missing)} need the store to read "
+                             "them from")
+
+    @classmethod
+    def from_store(cls, store: Store, topic_order: list[str] | None = None) -> Collection:
+        """Every column but the long texts, which stay in the store until a row needs them:
+        the dashboard starts without reading a million abstracts."""
+        return cls(store.load(with_text=False), topic_order, TermCache.beside(store.path),
+                   store)
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -39,16 +54,49 @@ class Collection:
     def empty(cls) -> Collection:
         return cls(schema.empty_frame())
 
+    # -- the long texts -------------------------------------------------------------------
+
+    def texts(self, rows: np.ndarray | pd.Index,
+              columns: tuple[str, ...] = schema.LONG_TEXT_COLUMNS) -> pd.DataFrame:
+        """Long text columns of these rows (positions, which are also the labels)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if all(c in self.papers for c in columns):
+            return self.papers.iloc[rows][list(columns)]
+        ids = pa.array(self.papers["paper_id"]).take(pa.array(rows))
+        frame = self._store.texts(ids, columns).to_pandas(types_mapper=pd.ArrowDtype)
+        return frame.set_axis(pd.Index(rows))
+
+    def with_text(self, mask: np.ndarray) -> pd.DataFrame:
+        """The rows under ``mask`` with every schema column: what an export holds."""
+        selected = self.papers.loc[mask]
+        missing = tuple(c for c in schema.LONG_TEXT_COLUMNS if c not in selected)
+        if missing:
+            selected = selected.join(self.texts(selected.index, missing))
+        return selected[list(schema.COLUMN_NAMES)]
+
+    @cached_property
+    def without_text(self) -> pd.DataFrame:
+        """Every column but the long texts: what most pages select rows from, so a filter
+        change does not copy every abstract."""
+        return self.papers.drop(columns=[c for c in schema.LONG_TEXT_COLUMNS
+                                         if c in self.papers])
+
     def _arrow(self, name: str) -> pa.ChunkedArray:
         return pa.chunked_array([pa.array(self.papers[name])]) if len(self.papers) else (
             pa.chunked_array([], schema.BY_NAME[name].arrow_type))
 
     @cached_property
     def search_text(self) -> pa.ChunkedArray:
-        """Lower-cased 'title \\n abstract' per paper, what text search looks in."""
+        """Lower-cased 'title \\n abstract' per paper, what text search looks in. Made on the
+        first search (reading every abstract), then kept with the collection."""
         title = pc.fill_null(self._arrow("title"), "")
-        abstract = pc.fill_null(self._arrow("abstract"), "")
-        return pc.utf8_lower(pc.binary_join_element_wise(title, abstract, "\n"))
+        if "abstract" in self.papers:
+            abstract = self._arrow("abstract")
+        else:
+            abstract = self._store.texts(pa.array(self.papers["paper_id"]),
+                                         ("abstract",))["abstract"]
+        joined = pc.binary_join_element_wise(title, pc.fill_null(abstract, ""), "\n")
+        return pc.utf8_lower(joined)
 
     @cached_property
     def topic_matrix(self) -> pd.DataFrame:
@@ -63,12 +111,6 @@ class Collection:
         matrix = np.zeros((len(self.papers), len(names)), dtype=bool)
         matrix[rows, codes] = True
         return pd.DataFrame(matrix, columns=names)
-
-    @cached_property
-    def without_text(self) -> pd.DataFrame:
-        """Every column but the long texts (``schema.LONG_TEXT_COLUMNS``): what most pages
-        select rows from, so a filter change does not copy every abstract."""
-        return self.papers.drop(columns=list(schema.LONG_TEXT_COLUMNS))
 
     @property
     def topics(self) -> list[str]:
@@ -89,9 +131,17 @@ class Collection:
         """Document-term counts for titles, abstracts or both, built once per source."""
         if source not in self._term_indexes:
             if self._term_cache is not None:
-                index = self._term_cache.index(self.papers, source)
+                index = self._term_cache.index(self.papers, source, self.text_values)
             else:
-                from papertrends.terms import build_term_index
                 index = build_term_index(self.papers, source)
             self._term_indexes[source] = index
         return self._term_indexes[source]
+
+    def text_values(self, column: str, rows: np.ndarray) -> list[str]:
+        """One column's text at these row positions, '' when unknown: what term counting
+        reads for the papers it has not seen."""
+        if column in self.papers:
+            values = self.papers[column].iloc[rows]
+        else:
+            values = self.texts(rows, (column,))[column]
+        return values.fillna("").astype(str).tolist()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from functools import partial
 
 import pyarrow as pa
 
 from papertrends import ids, links, schema
 from papertrends.topics import Taxonomy, TopicTagger
+from papertrends.workers import map_in_workers
 
 _CHUNK_ROWS = 10_000
 _PARALLEL_MIN_ROWS = 40_000  # below this, starting worker processes costs more than it saves
@@ -41,12 +41,10 @@ def enrich(table: pa.Table, taxonomy: Taxonomy,
             if progress:
                 progress(part.num_rows)
     else:
-        # "spawn": forking a process that runs a web server's threads is not safe.
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            for done in pool.map(_enrich_part, slices, [taxonomy] * len(slices)):
-                chunks.append(done)
-                if progress:
-                    progress(done.num_rows)
+        for done in map_in_workers(partial(_enrich_part, taxonomy=taxonomy), slices, workers):
+            chunks.append(done)
+            if progress:
+                progress(done.num_rows)
     return pa.concat_tables(chunks) if chunks else table
 
 

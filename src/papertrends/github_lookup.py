@@ -88,7 +88,8 @@ def enrich_github(store: Store, *, api_url: str | None = None, token: str | None
     api_url = (api_url or os.environ.get(API_ENV) or DEFAULT_API).rstrip("/")
     token = token if token is not None else os.environ.get(TOKEN_ENV)
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
-    todo, cached = stale_repos(store.load(), store.repositories(), now=clock(), max_age=max_age)
+    todo, cached = stale_repos(store.load(with_text=False), store.repositories(), now=clock(),
+                               max_age=max_age)
     if limit is not None:
         todo = todo[:limit]
     report = GitHubReport(cached=cached)

@@ -139,18 +139,49 @@ class Store:
 
     # -- reading -----------------------------------------------------------------------
 
-    def load(self) -> pd.DataFrame:
-        """The whole collection as a schema frame (Arrow-backed columns)."""
+    def load(self, *, with_text: bool = True) -> pd.DataFrame:
+        """The whole collection as a schema frame (Arrow-backed columns).
+
+        ``with_text=False`` leaves out the long texts (``schema.LONG_TEXT_COLUMNS``): they are
+        most of the file, and reading a million abstracts takes longer than every other
+        column together. ``texts`` reads them for the rows that need them.
+        """
+        names = [n for n in schema.COLUMN_NAMES if with_text or n not in schema.LONG_TEXT_COLUMNS]
         if not self.exists():
-            return schema.empty_frame()
+            return schema.empty_frame()[names]
         with self._connect(read_only=True) as connection:
             if not _has_table(connection, "papers"):
-                return schema.empty_frame()
+                return schema.empty_frame()[names]
             # A store from an older version may lack newer columns: conform adds them empty.
             present = _columns(connection, "papers")
-            names = [name for name in schema.COLUMN_NAMES if name in present]
-            table = connection.sql(f"SELECT {', '.join(names)} FROM papers").to_arrow_table()
-        return schema.to_frame(table)
+            table = connection.sql(f"SELECT {', '.join(n for n in names if n in present)} "
+                                   "FROM papers").to_arrow_table()
+        return schema.to_frame(table)[names]
+
+    def texts(self, paper_ids: Sequence[str] | pa.Array | pd.Series,
+              columns: Sequence[str] = schema.LONG_TEXT_COLUMNS) -> pa.Table:
+        """The long texts of these papers, one row per id in their order (nulls when unknown).
+
+        Matched on ``paper_id``, so the answer stays right for a frame loaded before a later
+        ingest: a paper since removed or never stored gets nulls.
+        """
+        wanted = pa.table({"paper_id": pa.array(paper_ids, pa.string()),
+                           "position": pa.array(range(len(paper_ids)), pa.int64())})
+        target = schema.arrow_schema(schema.BY_NAME[c] for c in columns)
+        if not self.exists():
+            return pa.table({c: pa.nulls(len(paper_ids), target.field(c).type) for c in columns})
+        with self._connect(read_only=True) as connection:
+            present = _columns(connection, "papers") if _has_table(connection, "papers") else set()
+            if not present:
+                return pa.table({c: pa.nulls(len(paper_ids), target.field(c).type)
+                                 for c in columns})
+            picked = ", ".join(f"p.{c}" if c in present else f"NULL AS {c}" for c in columns)
+            connection.register("wanted", wanted)
+            table = connection.sql(f"SELECT {picked} FROM wanted w LEFT JOIN papers p "
+                                   "ON p.paper_id = w.paper_id ORDER BY w.position"
+                                   ).to_arrow_table()
+            connection.unregister("wanted")
+        return table.cast(target)
 
     def snapshots(self) -> pd.DataFrame:
         """Every upvote sighting: paper_id, seen_at, upvotes, oldest first. Only ever grows."""

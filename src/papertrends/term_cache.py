@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import scipy.sparse as sp
 
-if TYPE_CHECKING:
-    from papertrends.terms import RawCounts, TermIndex
+from papertrends import terms
+from papertrends.terms import RawCounts, TermIndex
 
+# (column, row positions) -> those rows' texts, '' when unknown.
+TextValues = Callable[[str, np.ndarray], list[str]]
 FORMAT_VERSION = "1"  # bump when analyse() or the files change: old caches are then rebuilt
 _FIELDS = ("title", "abstract")
 
@@ -40,40 +43,42 @@ class TermCache:
 
     # -- the finished index a page reads --------------------------------------------------
 
-    def index(self, papers: pd.DataFrame, source: str = "both") -> TermIndex:
-        """The term index of ``papers`` (rows in their order), from disk when it matches."""
-        # Imported here: scikit-learn takes seconds to import, and most pages never need it.
-        from papertrends.terms import SOURCES, build_keyword_index, finish_term_index
+    def index(self, papers: pd.DataFrame, source: str = "both",
+              text_values: TextValues | None = None) -> TermIndex:
+        """The term index of ``papers`` (rows in their order), from disk when it matches.
 
-        if source not in SOURCES:
-            raise ValueError(f"term source must be one of {SOURCES}, not {source!r}")
+        ``text_values(column, rows)`` gives the texts of rows not yet counted, when ``papers``
+        leaves them out (``Collection.text_values``); by default they are read from ``papers``.
+        """
+        if source not in terms.SOURCES:
+            raise ValueError(f"term source must be one of {terms.SOURCES}, not {source!r}")
         if source == "keywords":  # given per paper, nothing to analyse: counted on the spot
-            return build_keyword_index(papers)
+            return terms.build_keyword_index(papers)
         key = collection_digest(papers)
         saved = self._load_index(source, key)
         if saved is not None:
             return saved
-        raw = self.raw(papers)
+        raw = self.raw(papers, text_values)
         if source == "both":
             counts = raw["title"] + raw["abstract"]
         else:
             counts = raw["title" if source == "titles" else "abstract"]
-        index = finish_term_index(counts)
+        index = terms.finish_term_index(counts)
         self._save_index(source, key, index)
         return index
 
-    def prepare(self, papers: pd.DataFrame,
+    def prepare(self, papers: pd.DataFrame, text_values: TextValues | None = None,
                 sources: tuple[str, ...] = ("both", "titles", "abstracts")) -> None:
         """Bring the cache up to date after an ingest, so the dashboard starts on it."""
         for source in sources:
-            self.index(papers, source)
+            self.index(papers, source, text_values)
 
     # -- raw counts, extended paper by paper ----------------------------------------------
 
-    def raw(self, papers: pd.DataFrame) -> dict[str, RawCounts]:
+    def raw(self, papers: pd.DataFrame,
+            text_values: TextValues | None = None) -> dict[str, RawCounts]:
         """Raw counts per field, rows in ``papers`` order; only unseen texts are analysed."""
-        from papertrends.terms import RawCounts, count_raw
-
+        text_values = text_values or partial(_frame_text_values, papers)
         ids = papers["paper_id"].astype(str).to_numpy(dtype=object)
         updated = _updated(papers)
         saved = self._load_raw()
@@ -93,8 +98,7 @@ class TermCache:
         for field in _FIELDS:
             parts = [saved_counts[field].rows(position[kept])] if kept.size else []
             if missing.size or not parts:
-                texts = papers[field].iloc[missing].fillna("").astype(str).tolist()
-                parts.append(count_raw(texts))
+                parts.append(terms.count_raw(text_values(field, missing)))
             stacked = RawCounts.stack(parts)
             result[field] = stacked if in_order else stacked.rows(np.argsort(order))
         if missing.size or saved is None or len(saved[0]) != len(ids):
@@ -137,8 +141,6 @@ class TermCache:
         self._write("raw", arrays)
 
     def _load_raw(self) -> tuple[np.ndarray, np.ndarray, dict[str, RawCounts]] | None:
-        from papertrends.terms import RawCounts
-
         arrays = self._read("raw")
         if arrays is None:
             return None
@@ -159,8 +161,6 @@ class TermCache:
         })
 
     def _load_index(self, source: str, key: str) -> TermIndex | None:
-        from papertrends.terms import TermIndex
-
         arrays = self._read(f"index-{source}")
         if arrays is None or _text(arrays["key"]) != key:
             return None
@@ -180,6 +180,10 @@ def collection_digest(papers: pd.DataFrame) -> str:
             digest.update(buffer)
     digest.update(_updated(papers).tobytes())
     return digest.hexdigest()
+
+
+def _frame_text_values(papers: pd.DataFrame, column: str, rows: np.ndarray) -> list[str]:
+    return papers[column].iloc[rows].fillna("").astype(str).tolist()
 
 
 def _updated(papers: pd.DataFrame) -> np.ndarray:

@@ -19,17 +19,16 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
-from multiprocessing import get_context
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from papertrends.workers import map_in_workers
 
 SOURCES = ("both", "titles", "abstracts", "keywords")
 MAX_PHRASE_WORDS = 3
@@ -188,7 +187,15 @@ GENERIC_WORDS = frozenset("""
 """.split()) - FILLER_WORDS
 # Generic words that may end a phrase but not start one: "tool use", not "use reinforcement".
 _NOT_FIRST = frozenset({"use", "uses"})
-_BREAKS = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS) | FILLER_WORDS
+
+
+@cache
+def _break_words() -> frozenset[str]:
+    """Stop words that end a phrase. scikit-learn is imported only when text is analysed: it
+    takes seconds to import, and a dashboard reading the saved term index never needs it."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS) | FILLER_WORDS
 
 
 @dataclass(frozen=True)
@@ -284,7 +291,7 @@ def _clean(text: str) -> str:
 
 
 def _is_break(token: str) -> bool:
-    if token in _BREAKS or len(token) < 2 or not token[0].isalnum():
+    if token in _break_words() or len(token) < 2 or not token[0].isalnum():
         return True
     return token[0].isdigit() and not _DIMENSIONS.fullmatch(token)
 
@@ -339,6 +346,8 @@ def build_keyword_index(papers: pd.DataFrame) -> TermIndex:
     """
     lists = [[k.strip() for k in keywords if k and k.strip()] if isinstance(keywords, list)
              else [] for keywords in papers["ai_keywords"].tolist()]
+    from sklearn.feature_extraction.text import CountVectorizer
+
     empty = np.array([], dtype=object)
     vectorizer = CountVectorizer(analyzer=lambda keywords: [k.lower() for k in keywords],
                                  dtype=np.int32)
@@ -412,12 +421,12 @@ def count_raw(texts: list[str], workers: int | None = None) -> RawCounts:
     if len(texts) < _PARALLEL_MIN_TEXTS or workers < 2:
         return _count_chunk(texts)
     chunks = [texts[start:start + _CHUNK_TEXTS] for start in range(0, len(texts), _CHUNK_TEXTS)]
-    # "spawn": forking a process that runs a web server's threads is not safe.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        return RawCounts.stack(list(pool.map(_count_chunk, chunks)))
+    return RawCounts.stack(list(map_in_workers(_count_chunk, chunks, workers)))
 
 
 def _count_chunk(texts: list[str]) -> RawCounts:
+    from sklearn.feature_extraction.text import CountVectorizer
+
     vectorizer = CountVectorizer(analyzer=raw_terms, dtype=np.int32)
     try:
         counts = vectorizer.fit_transform(texts).tocsr()

@@ -29,7 +29,6 @@ from papertrends.errors import StoreBusyError
 from papertrends.filters import Filters
 from papertrends.sources import SHIPPED_PAGE, read_path
 from papertrends.store import DB_ENV, Store
-from papertrends.term_cache import TermCache
 from papertrends.topics import Taxonomy, default_topics_path, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,12 +61,9 @@ class View:
 
     @cached_property
     def selected(self) -> pd.DataFrame:
-        """The selected papers, every column but the long texts; labels are collection rows."""
+        """The selected papers, every column but the long texts; labels are collection rows.
+        ``collection.with_text(mask)`` has them all, for a download."""
         return self.collection.without_text.loc[self.mask]
-
-    def selected_with_text(self) -> pd.DataFrame:
-        """The selected papers with every column: what a download holds."""
-        return self.collection.papers.loc[self.mask]
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -86,8 +82,7 @@ _load_lock = threading.Lock()
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _collection(fingerprint: tuple, taxonomy_digest: str, _taxonomy: Taxonomy) -> Collection:
-    paper_store = store()
-    return Collection(paper_store.load(), _taxonomy.names, TermCache.beside(paper_store.path))
+    return Collection.from_store(store(), _taxonomy.names)
 
 
 # Resources, not data: st.cache_data would copy a million snapshot rows on every rerun. Pages

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -20,16 +22,17 @@ ABSTRACT_CHARS = 220
 
 
 def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int = 5_000, *,
-                        abstracts: pd.Series | None = None) -> pd.DataFrame:
+                        abstracts: Callable[[pd.Index], pd.Series] | None = None
+                        ) -> pd.DataFrame:
     """Up to ``limit`` rows in the chosen order, shaped for reading rather than for export.
 
     The result keeps the rows' labels as its index. ``abstracts``, when ``papers`` has none,
-    is where they are looked up by label (the collection's column): only the rows shown are
-    read. Ties are broken by title.
+    gives them for a set of labels (``Collection.texts``): only the rows shown are read.
+    Ties are broken by title.
     """
     column, ascending = SORT_KEYS[sort]
     ranked = _top(papers, column, ascending, limit)
-    texts = ranked["abstract"] if "abstract" in ranked else abstracts.loc[ranked.index]
+    texts = ranked["abstract"] if "abstract" in ranked else abstracts(ranked.index)
     abstracts_shown = pc.fill_null(pa.array(texts).cast(pa.string()), "")
     short = pc.if_else(pc.greater(pc.utf8_length(abstracts_shown), ABSTRACT_CHARS),
                        pc.binary_join_element_wise(
