@@ -39,10 +39,13 @@ SUBSUMED_SHARE = 0.9
 # a phrase (a quote, a dash between spaces). An apostrophe inside a word stays, so that a
 # possessive "'s" can be cut off.
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*|[^\w\s-]|(?<![^\W_])-|-(?![^\W_])")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|io|ai|edu|html?)\b\S*",
-                  re.IGNORECASE)
-_LATEX = re.compile(r"\\[a-zA-Z]+")
-_ET_AL = re.compile(r"\bet\s+al\b\.?", re.IGNORECASE)
+# These three run on lower-cased text, and only on texts that hold what they look for (most
+# abstracts have no link): scanning for them costs more than tokenising.
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|io|ai|edu|html?)\b\S*")
+_URL_HINTS = ("://", "www.", ".com", ".org", ".net", ".io", ".ai", ".edu", ".htm")
+_LATEX = re.compile(r"\\[a-z]+")
+_ET_AL = re.compile(r"\bet\s+al\b\.?")
+_ET_AL_HINT = re.compile(r"et\s+al")
 _DIMENSIONS = re.compile(r"\d+d")  # "3d", "2d": words even though they start with a digit
 
 # Stop words of scikit-learn that are content words in AI abstracts ("recommender system").
@@ -285,9 +288,15 @@ def text_for(papers: pd.DataFrame, source: str) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    text = _URL.sub(" . ", text)
-    text = _LATEX.sub(" ", text)
-    return _ET_AL.sub(" . ", text)
+    """Lower-cased, one kind of apostrophe, and links, LaTeX commands and "et al." cut out."""
+    text = text.lower().replace("\u2019", "'")
+    if any(hint in text for hint in _URL_HINTS):
+        text = _URL.sub(" . ", text)
+    if "\\" in text:
+        text = _LATEX.sub(" ", text)
+    if _ET_AL_HINT.search(text):
+        text = _ET_AL.sub(" . ", text)
+    return text
 
 
 def _is_break(token: str) -> bool:
@@ -301,8 +310,13 @@ class _Breaks(dict):
     thousand tokens make up most abstracts, so this is a dict lookup per token."""
 
     def __missing__(self, token: str) -> bool:
+        if len(self) >= _MAX_REMEMBERED:  # rare words (names, numbers) must not pile up
+            self.clear()
         value = self[token] = _is_break(token) or "'" in token
         return value
+
+
+_MAX_REMEMBERED = 500_000
 
 
 _breaks = _Breaks()
@@ -313,12 +327,14 @@ def analyse(text: str) -> list[str]:
     terms: list[str] = []
     run: list[str] = []
     breaks, generic = _breaks, GENERIC_WORDS
-    for raw in [*_TOKEN.findall(_clean(text).lower()), "."]:
-        token = raw.replace("\u2019", "'") if "\u2019" in raw else raw
-        possessive = token.endswith("'s")
-        if possessive:  # "GPT-4's 3D scene": keep the owner, end the phrase after it
-            token = token[:-2]
-        if breaks[token]:
+    for token in [*_TOKEN.findall(_clean(text)), "."]:
+        if breaks[token]:  # which every word with an apostrophe is
+            owner = token[:-2]
+            if token.endswith("'s") and not breaks[owner]:
+                # "GPT-4's 3D scene": keep the owner, end the phrase after it
+                run.append(owner)
+                if owner not in generic:
+                    terms.append(owner)
             if len(run) > 1:
                 terms.extend(_phrases(run))
             run = []
@@ -326,10 +342,6 @@ def analyse(text: str) -> list[str]:
         run.append(token)
         if token not in generic:
             terms.append(token)
-        if possessive:
-            if len(run) > 1:
-                terms.extend(_phrases(run))
-            run = []
     return terms
 
 
@@ -407,7 +419,14 @@ _CHUNK_TEXTS = 20_000
 
 def raw_terms(text: str) -> list[str]:
     """``analyse``'s terms of one text plus its inner-capital spellings, marked ``CASED``."""
-    return analyse(text) + [CASED + form for form in _CASED_WORD.findall(text)]
+    return analyse(text) + [CASED + form for form in _cased_words(text)]
+
+
+def _cased_words(text: str) -> list[str]:
+    """``_CASED_WORD``'s matches in the text. Only the few space-separated chunks with a
+    capital after their first character can hold one, so the pattern runs on those alone."""
+    chunks = [chunk for chunk in text.split() if not chunk[1:].islower()]
+    return _CASED_WORD.findall(" ".join(chunks)) if chunks else []
 
 
 def count_raw(texts: list[str], workers: int | None = None) -> RawCounts:

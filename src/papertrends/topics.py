@@ -32,8 +32,24 @@ def _stem(token: str) -> str:
     return token
 
 
+class _Stems(dict):
+    """token -> its stem, worked out once per distinct token: a few thousand words make up
+    most abstracts, so tagging a paper is mostly dictionary lookups."""
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= _MAX_REMEMBERED:  # rare words (names, numbers) must not pile up
+            self.clear()
+        value = self[token] = _stem(token)
+        return value
+
+
+_MAX_REMEMBERED = 500_000
+_stems = _Stems()
+
+
 def _tokens(text: str) -> list[str]:
-    return [_stem(t) for t in _WORD.findall(text.lower())]
+    stems = _stems
+    return [stems[t] for t in _WORD.findall(text.lower())]
 
 
 @dataclass(frozen=True)
@@ -60,15 +76,22 @@ class TopicTagger:
                 key = " ".join(_tokens(phrase))
                 if key:
                     self._phrases.setdefault(key, set()).add(name)
-        self._max_words = max((k.count(" ") + 1 for k in self._phrases), default=1)
+        # First word -> the lengths of the phrases it starts: most words start none, so most
+        # of a text costs one lookup per word.
+        sizes: dict[str, set[int]] = {}
+        for key in self._phrases:
+            words = key.split(" ")
+            sizes.setdefault(words[0], set()).add(len(words))
+        self._sizes = {word: sorted(lengths) for word, lengths in sizes.items()}
 
     def tag(self, *texts: str | None) -> list[str]:
         # "." is never a token of a phrase: no phrase runs from the title into the abstract.
         tokens = [token for text in texts if text for token in (*_tokens(text), ".")]
+        phrases, sizes_of = self._phrases, self._sizes
         found: set[str] = set()
-        for size in range(1, self._max_words + 1):
-            for start in range(len(tokens) - size + 1):
-                topics = self._phrases.get(" ".join(tokens[start:start + size]))
+        for start, token in enumerate(tokens):
+            for size in sizes_of.get(token, ()):
+                topics = phrases.get(" ".join(tokens[start:start + size]))
                 if topics:
                     found |= topics
         return sorted(found, key=self._order.__getitem__) or [OTHER_TOPIC]
