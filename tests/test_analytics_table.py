@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from papertrends.analytics.summary import compute_top_papers
 from papertrends.analytics.table import SORT_KEYS, compute_paper_table
 
 
@@ -38,3 +39,15 @@ def test_abstracts_are_looked_up_for_the_rows_shown_and_shortened(papers):
         assert full.startswith(row["abstract"].removesuffix("…"))
         assert len(row["abstract"]) <= 221
     assert table.index.tolist() == compute_paper_table(papers, "Upvotes", limit=5).index.tolist()
+
+
+def test_most_upvoted_are_the_head_of_the_full_order(papers):
+    """Overview's top ten: most upvotes first, the newer of a tie first, unknown never listed,
+    whatever ties sit at the cut (upvotes rounded down to tens make many)."""
+    tied = papers.assign(upvotes=papers["upvotes"] // 10 * 10)
+    expected = tied[tied["upvotes"].notna()].sort_values(
+        ["upvotes", "published"], ascending=[False, False], na_position="last").head(10)
+    top = compute_top_papers(tied, 10)
+    assert top["title"].tolist() == expected["title"].tolist()
+    assert top["upvotes"].is_monotonic_decreasing
+    assert top["upvotes"].iloc[-1] == top["upvotes"].iloc[-2], "a tie at the cut"

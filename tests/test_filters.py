@@ -212,3 +212,15 @@ def test_collection_helpers(collection: Collection) -> None:
     assert list(collection.has_code) == [True, False, True, False, False, False]
     assert np.array_equal(collection.topic_matrix["Agents"].to_numpy(),
                           [True, False, True, False, False, False])
+
+
+def test_the_sidebar_bounds_come_from_known_values_only(collection):
+    """The date slider spans the known dates; unknown dates and author counts are counted,
+    never read as 0 or as a date."""
+    assert collection.date_bounds == (D(2023, 12, 31), D(2025, 3, 3))
+    assert collection.most_authors == 12
+    assert collection.count_unknown("published") == 1
+    assert collection.count_unknown("n_authors") == 2
+    nothing_known = Collection(schema.to_frame(schema.to_table(
+        [{"paper_id": "x", "title": "Undated", "abstract": ""}])))
+    assert nothing_known.date_bounds is None and nothing_known.most_authors is None

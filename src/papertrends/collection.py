@@ -7,6 +7,7 @@ membership matrix, the term index) instead of string work per row on each rerun.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 
 import numpy as np
@@ -16,7 +17,7 @@ import pyarrow.compute as pc
 
 from papertrends import schema
 from papertrends.store import Store
-from papertrends.term_cache import TermCache
+from papertrends.term_cache import TermCache, frame_text_values
 from papertrends.terms import TermIndex, build_term_index
 
 
@@ -35,6 +36,7 @@ class Collection:
         self._term_cache = term_cache
         self._store = store
         self._term_indexes: dict[str, TermIndex] = {}
+        self._unknown: dict[str, int] = {}
         missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
         if missing and store is None:
             raise ValueError(f"papers without {', '.join(missing)} need the store to read "
@@ -93,8 +95,7 @@ class Collection:
         if "abstract" in self.papers:
             abstract = self._arrow("abstract")
         else:
-            abstract = self._store.texts(pa.array(self.papers["paper_id"]),
-                                         ("abstract",))["abstract"]
+            abstract = self._store.texts(self.papers["paper_id"], ("abstract",))["abstract"]
         joined = pc.binary_join_element_wise(title, pc.fill_null(abstract, ""), "\n")
         return pc.utf8_lower(joined)
 
@@ -111,6 +112,24 @@ class Collection:
         matrix = np.zeros((len(self.papers), len(names)), dtype=bool)
         matrix[rows, codes] = True
         return pd.DataFrame(matrix, columns=names)
+
+    @cached_property
+    def date_bounds(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last known publication dates; None when no date is known."""
+        published = self.papers["published"].dropna()
+        return (published.min(), published.max()) if len(published) else None
+
+    @cached_property
+    def most_authors(self) -> int | None:
+        """The largest known author count; None when no count is known."""
+        known = self.papers["n_authors"].dropna()
+        return int(known.max()) if len(known) else None
+
+    def count_unknown(self, column: str) -> int:
+        """Papers whose value in ``column`` is unknown (what filters keep until narrowed)."""
+        if column not in self._unknown:
+            self._unknown[column] = int(self.papers[column].isna().sum())
+        return self._unknown[column]
 
     @property
     def topics(self) -> list[str]:
@@ -141,7 +160,5 @@ class Collection:
         """One column's text at these row positions, '' when unknown: what term counting
         reads for the papers it has not seen."""
         if column in self.papers:
-            values = self.papers[column].iloc[rows]
-        else:
-            values = self.texts(rows, (column,))[column]
-        return values.fillna("").astype(str).tolist()
+            return frame_text_values(self.papers, column, rows)
+        return frame_text_values(self.texts(rows, (column,)), column, slice(None))

@@ -168,13 +168,13 @@ class Store:
         wanted = pa.table({"paper_id": pa.array(paper_ids, pa.string()),
                            "position": pa.array(range(len(paper_ids)), pa.int64())})
         target = schema.arrow_schema(schema.BY_NAME[c] for c in columns)
+        unknown = pa.table({c: pa.nulls(len(paper_ids), target.field(c).type) for c in columns})
         if not self.exists():
-            return pa.table({c: pa.nulls(len(paper_ids), target.field(c).type) for c in columns})
+            return unknown
         with self._connect(read_only=True) as connection:
             present = _columns(connection, "papers") if _has_table(connection, "papers") else set()
             if not present:
-                return pa.table({c: pa.nulls(len(paper_ids), target.field(c).type)
-                                 for c in columns})
+                return unknown
             picked = ", ".join(f"p.{c}" if c in present else f"NULL AS {c}" for c in columns)
             connection.register("wanted", wanted)
             table = connection.sql(f"SELECT {picked} FROM wanted w LEFT JOIN papers p "

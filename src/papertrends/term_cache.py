@@ -78,7 +78,7 @@ class TermCache:
     def raw(self, papers: pd.DataFrame,
             text_values: TextValues | None = None) -> dict[str, RawCounts]:
         """Raw counts per field, rows in ``papers`` order; only unseen texts are analysed."""
-        text_values = text_values or partial(_frame_text_values, papers)
+        text_values = text_values or partial(frame_text_values, papers)
         ids = papers["paper_id"].astype(str).to_numpy(dtype=object)
         updated = _updated(papers)
         saved = self._load_raw()
@@ -182,7 +182,9 @@ def collection_digest(papers: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def _frame_text_values(papers: pd.DataFrame, column: str, rows: np.ndarray) -> list[str]:
+def frame_text_values(papers: pd.DataFrame, column: str, rows: np.ndarray | slice
+                      ) -> list[str]:
+    """One column's text at these row positions, '' when unknown: what analysis reads."""
     return papers[column].iloc[rows].fillna("").astype(str).tolist()
 
 

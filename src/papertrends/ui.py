@@ -9,7 +9,6 @@ filters, and the selected rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import threading
@@ -62,7 +61,10 @@ class View:
     @cached_property
     def selected(self) -> pd.DataFrame:
         """The selected papers, every column but the long texts; labels are collection rows.
-        ``collection.with_text(mask)`` has them all, for a download."""
+        ``collection.with_text(mask)`` has them all, for a download. Unfiltered, the frame
+        itself (pages only read it): copying a million rows would be most of a rerun."""
+        if self.count == self.total:
+            return self.collection.without_text
         return self.collection.without_text.loc[self.mask]
 
 
@@ -156,16 +158,8 @@ def load_collection() -> Collection:
 
 # -- filters -------------------------------------------------------------------------------
 
-def _date_bounds(collection: Collection) -> tuple[dt.date, dt.date] | None:
-    published = collection.papers["published"].dropna()
-    if published.empty:
-        return None
-    return published.min(), published.max()
-
-
 def _author_steps(collection: Collection) -> list[int]:
-    known = collection.papers["n_authors"].dropna()
-    top = int(known.max()) if len(known) else 1
+    top = collection.most_authors or 1
     return [s for s in _AUTHOR_STEPS if s < top] + [top]
 
 
@@ -177,7 +171,7 @@ def _widget_state_from(filters: Filters, collection: Collection) -> dict[str, ob
         "f_min_upvotes": filters.min_upvotes,
         "f_code": filters.has_code,
     }
-    bounds = _date_bounds(collection)
+    bounds = collection.date_bounds
     if bounds:
         low, high = bounds
         start = min(max(filters.date_from or low, low), high)
@@ -194,7 +188,7 @@ def _filters_from_widgets(collection: Collection, state: dict[str, object]) -> F
     """The filters the widgets show. ``state`` holds the values the widgets returned this run
     (after a page switch, st.session_state may not yet hold a value restored by the widget)."""
     date_from = date_to = None
-    bounds = _date_bounds(collection)
+    bounds = collection.date_bounds
     if bounds and "f_dates" in state:
         start, end = state["f_dates"]
         date_from = start if start > bounds[0] else None
@@ -219,7 +213,7 @@ def _reset_filters(collection: Collection) -> None:
 def _follow_new_bounds(collection: Collection) -> None:
     """After new papers arrive, a range left wide open stays wide open; others are clamped."""
     state = st.session_state
-    for key, bounds in (("f_dates", _date_bounds(collection)),
+    for key, bounds in (("f_dates", collection.date_bounds),
                         ("f_authors", (_author_steps(collection)[0],
                                        _author_steps(collection)[-1]))):
         previous = state.get(f"{key}_bounds")
@@ -259,7 +253,7 @@ def sidebar_filters(collection: Collection) -> Filters:
     sidebar = st.sidebar
     sidebar.header("Filters")
     values: dict[str, object] = {}
-    bounds = _date_bounds(collection)
+    bounds = collection.date_bounds
     if bounds and bounds[0] < bounds[1]:
         values["f_dates"] = sidebar.slider(
             "Published", min_value=bounds[0], max_value=bounds[1], value=bounds, key="f_dates",
@@ -283,9 +277,8 @@ def sidebar_filters(collection: Collection) -> Filters:
                    width="stretch")
 
     filters = _filters_from_widgets(collection, values)
-    papers = collection.papers
-    unknown_dates = int(papers["published"].isna().sum())
-    unknown_authors = int(papers["n_authors"].isna().sum())
+    unknown_dates = collection.count_unknown("published")
+    unknown_authors = collection.count_unknown("n_authors")
     if unknown_dates or unknown_authors:
         sidebar.caption(
             f"{unknown_dates} papers have no known date and {unknown_authors} no known author "

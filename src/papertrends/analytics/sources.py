@@ -23,7 +23,8 @@ def compute_source_summary(papers: pd.DataFrame, log: pd.DataFrame) -> dict[str,
     ``log`` is the store's ingest log (ingested_at, source, new, updated, unchanged).
     """
     published = papers["published"].dropna()
-    first_read = papers["source"].dropna().map(source_group).value_counts()
+    labels = papers["source"].value_counts()  # a few distinct labels, however many papers
+    first_read = labels.groupby(labels.index.map(source_group)).sum()
     if len(log):
         groups = log.assign(group=log["source"].map(source_group)).groupby("group")
         ingests = groups.size()

@@ -48,8 +48,10 @@ def compute_topic_counts(papers: pd.DataFrame) -> pd.DataFrame:
 def compute_top_papers(papers: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The most upvoted papers with their links (Hugging Face, arXiv, first GitHub repo)."""
     from papertrends import urls
+    from papertrends.analytics.table import top_candidates
 
-    ranked = papers[papers["upvotes"].notna()].sort_values(
+    ranked = top_candidates(papers, "upvotes", False, n)
+    ranked = ranked[ranked["upvotes"].notna()].sort_values(
         ["upvotes", "published"], ascending=[False, False], na_position="last").head(n)
     return pd.DataFrame({
         "title": ranked["title"].to_numpy(),

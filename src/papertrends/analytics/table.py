@@ -57,25 +57,27 @@ def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int 
 
 
 def _top(papers: pd.DataFrame, column: str, ascending: bool, limit: int) -> pd.DataFrame:
-    """The first ``limit`` rows by ``column`` then title, missing values last.
+    """The first ``limit`` rows by ``column`` then title, missing values last."""
+    return top_candidates(papers, column, ascending, limit).sort_values(
+        [column, "title"], ascending=[ascending, True], na_position="last").head(limit)
 
-    Sorting a million titles to show five thousand rows is most of the work; for a number or
-    a date the rows that can make the cut are found first (all ties at the cut included) and
-    only those are sorted.
+
+def top_candidates(papers: pd.DataFrame, column: str, ascending: bool, limit: int
+                   ) -> pd.DataFrame:
+    """The rows that can be among the first ``limit`` by ``column`` (all ties at the cut).
+
+    Sorting a million rows to show a few is most of the work; for a number or a date the
+    rows that can make the cut are found first, so that only those are sorted.
     """
-    candidates = papers
-    if column != "title" and len(papers) > 2 * limit:
-        values = pa.array(papers[column])
-        if pa.types.is_date(values.type):
-            values = values.cast(pa.int32())
-        numbers = values.cast(pa.float64()).to_numpy(zero_copy_only=False)  # missing: NaN
-        known = numbers[~np.isnan(numbers)]
-        if len(known) > limit:
-            if ascending:
-                boundary = np.partition(known, limit - 1)[limit - 1]
-                candidates = papers.loc[numbers <= boundary]
-            else:
-                boundary = -np.partition(-known, limit - 1)[limit - 1]
-                candidates = papers.loc[numbers >= boundary]
-    return candidates.sort_values([column, "title"], ascending=[ascending, True],
-                                  na_position="last").head(limit)
+    if column == "title" or len(papers) <= 2 * limit:
+        return papers
+    values = pa.array(papers[column])
+    if pa.types.is_date(values.type):
+        values = values.cast(pa.int32())
+    numbers = values.cast(pa.float64()).to_numpy(zero_copy_only=False)  # missing: NaN
+    known = numbers[~np.isnan(numbers)]
+    if len(known) <= limit:
+        return papers
+    if ascending:
+        return papers.loc[numbers <= np.partition(known, limit - 1)[limit - 1]]
+    return papers.loc[numbers >= -np.partition(-known, limit - 1)[limit - 1]]
