@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from papertrends.memo import BoundedMemo
 from papertrends.workers import map_in_workers
 
 SOURCES = ("both", "titles", "abstracts", "keywords")
@@ -305,21 +306,12 @@ def _is_break(token: str) -> bool:
     return token[0].isdigit() and not _DIMENSIONS.fullmatch(token)
 
 
-class _Breaks(dict):
-    """token -> whether it ends a phrase, worked out once per distinct token: the same few
-    thousand tokens make up most abstracts, so this is a dict lookup per token."""
-
-    def __missing__(self, token: str) -> bool:
-        if len(self) >= _MAX_REMEMBERED:  # rare words (names, numbers) must not pile up
-            self.clear()
-        value = self[token] = _is_break(token) or "'" in token
-        return value
+def _ends_phrase(token: str) -> bool:
+    """A break, or a word with an apostrophe: "model's" is split by ``analyse`` itself."""
+    return _is_break(token) or "'" in token
 
 
-_MAX_REMEMBERED = 500_000
-
-
-_breaks = _Breaks()
+_breaks: BoundedMemo[str, bool] = BoundedMemo(_ends_phrase)
 
 
 def analyse(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papertrends.errors import InputError
+from papertrends.memo import BoundedMemo
 from papertrends.schema import OTHER_TOPIC
 
 TOPICS_ENV = "PAPERTRENDS_TOPICS"
@@ -32,19 +33,7 @@ def _stem(token: str) -> str:
     return token
 
 
-class _Stems(dict):
-    """token -> its stem, worked out once per distinct token: a few thousand words make up
-    most abstracts, so tagging a paper is mostly dictionary lookups."""
-
-    def __missing__(self, token: str) -> str:
-        if len(self) >= _MAX_REMEMBERED:  # rare words (names, numbers) must not pile up
-            self.clear()
-        value = self[token] = _stem(token)
-        return value
-
-
-_MAX_REMEMBERED = 500_000
-_stems = _Stems()
+_stems: BoundedMemo[str, str] = BoundedMemo(_stem)
 
 
 def _tokens(text: str) -> list[str]:
