@@ -174,6 +174,23 @@ def test_a_paper_in_two_batches_of_one_ingest(fresh_store, taxonomy) -> None:
     assert list(papers["upvotes"].fillna(-1)) == [2, -1]
 
 
+def test_a_new_paper_is_stored_alike_alone_or_beside_a_known_one(tmp_path, taxonomy) -> None:
+    """A chunk of only new papers is appended without the merge; both ways must agree."""
+    new = {**P, "paper_id": "2401.00002", "upvotes": 7, "n_authors": 3,
+           "published": dt.date(2024, 1, 2), "github_urls": ["https://github.com/a/b"]}
+    alone, beside = Store(tmp_path / "alone.duckdb"), Store(tmp_path / "beside.duckdb")
+    beside.ingest([("known", schema.to_table([P]))], taxonomy, now=T1)
+    [appended] = alone.ingest([("new", schema.to_table([new]))], taxonomy, now=T2)
+    [merged] = beside.ingest([("mixed", schema.to_table([P, new]))], taxonomy, now=T2)
+    assert (appended.new, merged.new, merged.unchanged) == (1, 1, 1)
+    rows = [store.load().set_index("paper_id").loc[[new["paper_id"]]] for store in (alone, beside)]
+    pd.testing.assert_frame_equal(rows[0], rows[1])
+    assert rows[0].iloc[0]["first_seen"] == T2 and rows[0].iloc[0]["last_updated"] == T2
+    for store in (alone, beside):
+        snapshots = store.snapshots()
+        assert snapshots[snapshots["paper_id"] == new["paper_id"]]["upvotes"].tolist() == [7]
+
+
 def test_chunked_merge_gives_the_same_collection(monkeypatch, tmp_path, seed_store, seed_text,
                                                  taxonomy) -> None:
     monkeypatch.setattr(store_module, "CHUNK_ROWS", 7)
@@ -286,7 +303,7 @@ def test_a_fetched_day_is_marked_with_its_papers(fresh_store, taxonomy, monkeypa
         {"day": day, "fetched_at": T2, "n_papers": 0}]  # the latest fetch replaces the mark
     before = _snapshot(fresh_store)
 
-    def fail(*args):
+    def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(store_module, "_record_snapshots", fail)

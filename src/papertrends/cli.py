@@ -24,7 +24,6 @@ from papertrends.filters import HAS_CODE_CHOICES, Filters
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.store import DB_ENV, Store
 from papertrends.synth import FIRST_DAY, synthesize
-from papertrends.term_cache import TermCache
 from papertrends.topics import TOPICS_ENV, load_taxonomy
 
 _PROGRESS_MIN_ROWS = 20_000  # below this everything finishes in well under a second
@@ -123,7 +122,7 @@ def _index_terms(store: Store) -> None:
     """Count the new papers' terms now, so the dashboard starts without doing it."""
     started = time.perf_counter()
     collection = Collection.from_store(store)
-    TermCache.beside(store.path).prepare(collection.papers, collection.text_values)
+    collection.prepare_indexes()
     logging.info("term index up to date (%.1f s)", time.perf_counter() - started)
 
 

@@ -1,7 +1,7 @@
 """A loaded collection and the structures derived from it once, not on every filter change.
 
 The dashboard keeps one ``Collection`` per store version. Filtering a million papers is then a
-few vectorised comparisons against columns prepared here (lower-cased search text, a topic
+few vectorised comparisons against structures prepared here (a word index for search, a topic
 membership matrix, the term index) instead of string work per row on each rerun.
 """
 
@@ -16,9 +16,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from papertrends import schema
+from papertrends.search_index import SearchIndex, build_search_index
 from papertrends.store import Store
 from papertrends.term_cache import TermCache, frame_text_values
 from papertrends.terms import TermIndex, build_term_index
+
+_REMEMBERED_TERMS = 32
 
 
 class Collection:
@@ -37,6 +40,7 @@ class Collection:
         self._store = store
         self._term_indexes: dict[str, TermIndex] = {}
         self._unknown: dict[str, int] = {}
+        self._matches: dict[str, np.ndarray] = {}
         missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
         if missing and store is None:
             raise ValueError(f"papers without {', '.join(missing)} need the store to read "
@@ -87,17 +91,40 @@ class Collection:
         return pa.chunked_array([pa.array(self.papers[name])]) if len(self.papers) else (
             pa.chunked_array([], schema.BY_NAME[name].arrow_type))
 
-    @cached_property
-    def search_text(self) -> pa.ChunkedArray:
-        """Lower-cased 'title \\n abstract' per paper, what text search looks in. Made on the
-        first search (reading every abstract), then kept with the collection."""
-        title = pc.fill_null(self._arrow("title"), "")
+    def search_texts(self, rows: np.ndarray | None = None) -> pa.ChunkedArray:
+        """'title \n abstract' of these rows (every row when None), as typed: what the search
+        box looks in. The abstracts come from the store when the frame leaves them out."""
+        title = self._arrow("title")
         if "abstract" in self.papers:
             abstract = self._arrow("abstract")
         else:
-            abstract = self._store.texts(self.papers["paper_id"], ("abstract",))["abstract"]
-        joined = pc.binary_join_element_wise(title, pc.fill_null(abstract, ""), "\n")
-        return pc.utf8_lower(joined)
+            ids = self.papers["paper_id"] if rows is None else (
+                pa.array(self.papers["paper_id"]).take(pa.array(rows)))
+            abstract = pa.chunked_array([self._store.texts(ids, ("abstract",))["abstract"]
+                                         .combine_chunks()])
+        if rows is not None:
+            title = title.take(pa.array(rows))
+            abstract = abstract if "abstract" not in self.papers else abstract.take(
+                pa.array(rows))
+        return pc.binary_join_element_wise(pc.fill_null(title, ""), pc.fill_null(abstract, ""),
+                                           "\n")
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        """The word index behind the search box, from the term cache when it is up to date
+        (an ingest builds it), else built here from every title and abstract."""
+        if self._term_cache is not None:
+            return self._term_cache.search_index(self.papers, self.search_texts)
+        return build_search_index(self.search_texts())
+
+    def matching(self, term: str) -> np.ndarray:
+        """Rows where the search ``term`` (lower-cased) starts a word; the last few terms are
+        kept, so moving another filter does not look the same term up again."""
+        if term not in self._matches:
+            if len(self._matches) >= _REMEMBERED_TERMS:
+                self._matches.pop(next(iter(self._matches)))
+            self._matches[term] = self.search_index.matching(term, self.search_texts)
+        return self._matches[term]
 
     @cached_property
     def topic_matrix(self) -> pd.DataFrame:
@@ -155,6 +182,13 @@ class Collection:
                 index = build_term_index(self.papers, source)
             self._term_indexes[source] = index
         return self._term_indexes[source]
+
+    def prepare_indexes(self) -> None:
+        """Bring the store's term cache up to date (term counts, finished term indexes, the
+        search word index) after an ingest, so the dashboard starts on it."""
+        if self._term_cache is None:
+            raise ValueError("a collection without a term cache has nothing to prepare")
+        self._term_cache.prepare(self.papers, self.text_values, self.search_texts)
 
     def text_values(self, column: str, rows: np.ndarray) -> list[str]:
         """One column's text at these row positions, '' when unknown: what term counting

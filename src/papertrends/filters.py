@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import pyarrow.compute as pc
 
 from papertrends.collection import Collection
 
@@ -129,9 +128,7 @@ class Filters:
             wanted = [t for t in self.topics if t in matrix.columns]
             keep &= matrix[wanted].to_numpy().any(axis=1) if wanted else False
         for term in search_terms(self.search):
-            pattern = r"(?:^|[^\pL\pN])" + re.escape(term)
-            keep &= pc.fill_null(pc.match_substring_regex(collection.search_text, pattern),
-                                 False).to_numpy(zero_copy_only=False)
+            keep &= collection.matching(term)
         if self.min_upvotes:
             keep &= (papers["upvotes"] >= self.min_upvotes).fillna(False).to_numpy(bool)
         if self.authors_min is not None or self.authors_max is not None:

@@ -265,9 +265,10 @@ class Store:
                     counts = [0, 0, 0]
                     for start in range(0, table.num_rows, CHUNK_ROWS):
                         chunk = table.slice(start, CHUNK_ROWS)
-                        counts = [a + b for a, b in zip(
-                            counts, _merge_chunk(connection, chunk, now), strict=True)]
-                        _record_snapshots(connection, chunk, now)
+                        merged = _merge_chunk(connection, chunk, now)
+                        counts = [a + b for a, b in zip(counts, merged, strict=True)]
+                        _record_snapshots(connection, chunk, now,
+                                          all_new=merged[0] == chunk.num_rows)
                         if progress:
                             progress(chunk.num_rows)
                     connection.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?)",
@@ -348,12 +349,15 @@ def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 
 
 def _record_snapshots(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
-                      now: dt.datetime) -> None:
+                      now: dt.datetime, *, all_new: bool) -> None:
     """Append this sighting's upvotes. Only a sighting at the same instant (the same paper in
-    two batches of one ingest) is replaced; earlier snapshots are never touched."""
+    two batches of one ingest) is replaced; earlier snapshots are never touched. Papers new
+    to the store (``all_new``) have no snapshot to replace, so the search for one is skipped."""
     connection.register("seen", chunk.select(["paper_id", "upvotes"]))
-    connection.execute("DELETE FROM snapshots WHERE seen_at = $now AND paper_id IN "
-                       "(SELECT paper_id FROM seen WHERE upvotes IS NOT NULL)", {"now": now})
+    if not all_new:
+        connection.execute("DELETE FROM snapshots WHERE seen_at = $now AND paper_id IN "
+                           "(SELECT paper_id FROM seen WHERE upvotes IS NOT NULL)",
+                           {"now": now})
     connection.execute("INSERT INTO snapshots SELECT paper_id, $now, upvotes FROM seen "
                        "WHERE upvotes IS NOT NULL", {"now": now})
     connection.unregister("seen")
@@ -374,7 +378,31 @@ def _last_per_id(table: pa.Table) -> pa.Table:
 
 def _merge_chunk(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
                  now: dt.datetime) -> tuple[int, int, int]:
+    """Merge one chunk; (new, updated, unchanged) rows."""
     connection.register("chunk", chunk)
+    try:
+        known = connection.execute("SELECT count(*) FROM papers WHERE paper_id IN "
+                                   "(SELECT paper_id FROM chunk)").fetchall()[0][0]
+        if not known:
+            return _insert_new(connection, chunk, now)
+        return _merge_known(connection, chunk, now)
+    finally:
+        connection.unregister("chunk")
+
+
+def _insert_new(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
+                now: dt.datetime) -> tuple[int, int, int]:
+    """A chunk of papers the store has never seen (a first ingest, a new collection): a plain
+    append, with no join against the stored papers, whose cost would grow with the store."""
+    columns = [f"coalesce({name}, $now)" if name in ("first_seen", "last_updated") else name
+               for name in schema.COLUMN_NAMES]
+    connection.execute(f"INSERT INTO papers ({', '.join(schema.COLUMN_NAMES)}) "
+                       f"SELECT {', '.join(columns)} FROM chunk", {"now": now})
+    return chunk.num_rows, 0, 0
+
+
+def _merge_known(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
+                 now: dt.datetime) -> tuple[int, int, int]:
     merged_columns = ["c.paper_id AS paper_id"]
     for name in schema.COLUMN_NAMES[1:]:
         # last_updated is decided below, once we know whether the content changed.
@@ -399,7 +427,6 @@ def _merge_chunk(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
                m.is_new OR {any_diff} AS is_written
         FROM m LEFT JOIN papers p ON p.paper_id = m.paper_id
     """, {"now": now})
-    connection.unregister("chunk")
     new, updated = connection.execute(
         "SELECT count(*) FILTER (is_new), count(*) FILTER (is_updated) FROM merged").fetchall()[0]
     columns = ", ".join(schema.COLUMN_NAMES)

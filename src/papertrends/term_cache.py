@@ -4,7 +4,8 @@ Analysing text is the one slow step of the pages (about a millisecond per abstra
 of an hour for a million on one core). So the raw counts of every paper's title and abstract
 are kept in ``<store>.terms/``, keyed by ``(paper_id, last_updated)``: after an ingest only the
 new or changed papers are analysed, and the finished index each page reads is saved too, keyed
-by a digest of the collection, so a fresh dashboard process just loads it.
+by a digest of the collection, so a fresh dashboard process just loads it. The search box's
+word index (``search_index``) is kept the same way.
 
 The files are a cache: deleting the folder only costs the time to rebuild it. They are written
 atomically (a reader never sees half a file) and ignored when they do not match the store.
@@ -21,9 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from papertrends import terms
+from papertrends.search_index import SearchIndex, build_search_index
 from papertrends.terms import RawCounts, TermIndex
 
 # (column, row positions) -> those rows' texts, '' when unknown.
@@ -68,10 +71,39 @@ class TermCache:
         return index
 
     def prepare(self, papers: pd.DataFrame, text_values: TextValues | None = None,
+                search_texts: Callable[[], pa.ChunkedArray] | None = None,
                 sources: tuple[str, ...] = ("both", "titles", "abstracts")) -> None:
         """Bring the cache up to date after an ingest, so the dashboard starts on it."""
         for source in sources:
             self.index(papers, source, text_values)
+        self.search_index(papers, search_texts)
+
+    # -- the search box's word index -------------------------------------------------------
+
+    def search_index(self, papers: pd.DataFrame,
+                     search_texts: Callable[[], pa.ChunkedArray] | None = None) -> SearchIndex:
+        """The word index of ``papers`` (rows in their order), from disk when it matches.
+
+        ``search_texts()`` gives every row's 'title \\n abstract' when ``papers`` leaves the
+        abstracts out (``Collection.search_texts``). Built whole, not paper by paper like the
+        term counts: it is Arrow work, seconds per hundred thousand papers.
+        """
+        key = collection_digest(papers)
+        arrays = self._read("search")
+        if arrays is not None and _text(arrays["key"]) == key:
+            return SearchIndex(_lines(arrays["words"]), arrays["starts"], arrays["rows"],
+                               len(papers))
+        if search_texts is None:
+            title, abstract = (pa.array(frame_text_values(papers, c, slice(None)))
+                               for c in _FIELDS)
+            texts = pc.binary_join_element_wise(title, abstract, "\n")
+        else:
+            texts = search_texts()
+        index = build_search_index(texts)
+        self._write("search", {"version": _bytes(FORMAT_VERSION), "key": _bytes(key),
+                               "words": _bytes("\n".join(index.words.tolist())),
+                               "starts": index.starts, "rows": index.rows})
+        return index
 
     # -- raw counts, extended paper by paper ----------------------------------------------
 

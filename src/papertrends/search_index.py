@@ -1,0 +1,132 @@
+"""Which papers have a word that starts with ...: the search box without reading every abstract.
+
+A search term matches at the start of a word (``filters.search_terms``), so a one-word term
+such as "agent" matches exactly the papers that have a word beginning with "agent". With the
+distinct words of every paper's title and abstract sorted, those words are one contiguous range
+of the vocabulary, and their papers one contiguous slice of the row lists: a search over a
+million papers is two binary searches and one slice, where a scan reads 1.5 GB of text.
+
+A term of several words or with punctuation ("large language", "gpt-4") is looked up word by
+word first; only the papers that have every word are then checked against the exact pattern,
+so the answer is the same as a scan's.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# What separates words, in RE2 syntax for Arrow. Python's [\W_] is the same set of characters
+# (everything but letters and numbers), used to split a search term the same way.
+SEPARATORS = r"[^\pL\pN]+"
+_TERM_SEPARATORS = re.compile(r"([\W_]+)")
+_LAST_CHARACTER = "\U0010ffff"
+CHUNK_ROWS = 50_000
+
+# (row positions) -> those rows' texts as typed, to check candidates against.
+RowTexts = Callable[[np.ndarray], pa.Array | pa.ChunkedArray]
+
+
+def term_pattern(term: str) -> str:
+    """The exact rule, in RE2 syntax: ``term`` at the start of a word."""
+    return r"(?:^|[^\pL\pN])" + re.escape(term)
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """For each distinct word (sorted), the rows (ascending) of the papers that have it."""
+
+    words: np.ndarray  # object array of str, sorted by code point
+    starts: np.ndarray  # int64, len(words) + 1: word i's rows are rows[starts[i]:starts[i+1]]
+    rows: np.ndarray  # int32 row positions
+    n_rows: int
+
+    def with_prefix(self, prefix: str) -> np.ndarray:
+        """Rows that have a word starting with ``prefix`` (unsorted, possibly repeated)."""
+        low = bisect_left(self.words, prefix)
+        high = bisect_left(self.words, prefix + _LAST_CHARACTER, lo=low)
+        return self.rows[self.starts[low]:self.starts[high]]
+
+    def with_word(self, word: str) -> np.ndarray:
+        """Rows that have exactly ``word``."""
+        position = bisect_left(self.words, word)
+        if position == len(self.words) or self.words[position] != word:
+            return self.rows[:0]
+        return self.rows[self.starts[position]:self.starts[position + 1]]
+
+    def matching(self, term: str, row_texts: RowTexts) -> np.ndarray:
+        """Boolean mask of the rows where ``term`` (lower-cased) starts a word."""
+        parts = _TERM_SEPARATORS.split(term)
+        words, separators = parts[::2], parts[1::2]
+        if not separators:  # one word: the index has the exact answer
+            return self._mask(self.with_prefix(term))
+        candidates = np.ones(self.n_rows, dtype=bool)
+        for position, word in enumerate(words):
+            if not word:  # the term starts or ends with punctuation
+                continue
+            # A word followed by punctuation in the term ends there in the text too; the last
+            # one may go on ("large lang" finds "large language").
+            last = position == len(words) - 1
+            candidates &= self._mask(self.with_prefix(word) if last else self.with_word(word))
+        rows = np.flatnonzero(candidates)
+        if not rows.size:
+            return candidates
+        texts = pc.utf8_lower(pc.fill_null(row_texts(rows), ""))
+        found = pc.match_substring_regex(texts, term_pattern(term)).to_numpy(
+            zero_copy_only=False)
+        mask = np.zeros(self.n_rows, dtype=bool)
+        mask[rows[found]] = True
+        return mask
+
+    def _mask(self, rows: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.n_rows, dtype=bool)
+        mask[rows] = True
+        return mask
+
+
+def build_search_index(texts: pa.Array | pa.ChunkedArray) -> SearchIndex:
+    """The index of one text per row (as typed: lower-cased here, as search terms are).
+
+    The words are split out and de-duplicated per paper by Arrow and numpy, a chunk of rows at
+    a time; Python only sees each chunk's distinct words, so memory and time grow with the word
+    list, not with the text.
+    """
+    vocabulary: dict[str, int] = {}
+    row_parts: list[np.ndarray] = []
+    code_parts: list[np.ndarray] = []
+    n_rows = 0
+    for start in range(0, len(texts), CHUNK_ROWS):
+        # One array per chunk: the row numbers below are per array.
+        chunk = pc.utf8_lower(pc.fill_null(texts.slice(start, CHUNK_ROWS), ""))
+        if isinstance(chunk, pa.ChunkedArray):
+            chunk = chunk.combine_chunks()
+        words = pc.split_pattern_regex(chunk, SEPARATORS)
+        flat = pc.list_flatten(words)
+        parents = pc.list_parent_indices(words)
+        nonempty = pc.not_equal(flat, "")  # a text that starts or ends with a separator
+        encoded = pc.dictionary_encode(flat.filter(nonempty))
+        local = encoded.dictionary.to_pylist()
+        width = max(len(local), 1)
+        codes = encoded.indices.to_numpy().astype(np.int64)  # room for rows * width below
+        rows = parents.filter(nonempty).to_numpy().astype(np.int64)
+        pairs = np.unique(rows * width + codes)  # each word once per paper, by row
+        to_global = np.array([vocabulary.setdefault(word, len(vocabulary)) for word in local],
+                             dtype=np.int32)
+        row_parts.append((pairs // width + n_rows).astype(np.int32))
+        code_parts.append(to_global[pairs % width])
+        n_rows += len(chunk)
+    words = np.array(sorted(vocabulary), dtype=object)
+    rank = np.empty(len(vocabulary), dtype=np.int32)
+    rank[np.array([vocabulary[w] for w in words], dtype=np.int64)] = np.arange(len(words))
+    ranks = rank[np.concatenate(code_parts)] if code_parts else np.zeros(0, np.int32)
+    rows = np.concatenate(row_parts) if row_parts else np.zeros(0, np.int32)
+    order = np.argsort(ranks, kind="stable")  # rows were added in order: stays ascending
+    starts = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ranks, minlength=len(words)), out=starts[1:])
+    return SearchIndex(words, starts, rows[order], n_rows)
