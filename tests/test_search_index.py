@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -21,7 +22,7 @@ EDGE_TEXTS = [
     "GPT-4's 3D scene: agents, Agentic RL (RLHF) and the world model.",
     "C++ and .NET; über-efficient ÜBER models\ttabbed\r\nlines",
     "", "   ", "-leading and trailing-", "large language models; large-scale language",
-    "x_y under_scores 1.5B 7b-instruct α-β ½ 北京 大学",
+    "x_y under_scores 1.5B 7b-instruct \u03b1-\u03b2 \u00bd 北京 大学",  # alpha-beta, one half
 ]
 
 
@@ -49,7 +50,7 @@ def _terms_from(texts: list[str], every: int) -> list[str]:
         words = [w for w in re.split(r"[\W_]+", text.lower()) if w]
         for word in words:
             terms.update({word, word[:1], word[:3]})
-        terms.update(" ".join(pair) for pair in zip(words, words[1:], strict=False))
+        terms.update(" ".join(pair) for pair in itertools.pairwise(words))
     return sorted(terms)[::every] + PUNCTUATED_TERMS
 
 
