@@ -92,7 +92,7 @@ class Collection:
             pa.chunked_array([], schema.BY_NAME[name].arrow_type))
 
     def search_texts(self, rows: np.ndarray | None = None) -> pa.ChunkedArray:
-        """'title \n abstract' of these rows (every row when None), as typed: what the search
+        """'title \\n abstract' of these rows (every row when None), as typed: what the search
         box looks in. The abstracts come from the store when the frame leaves them out."""
         title = self._arrow("title")
         if "abstract" in self.papers:

@@ -86,7 +86,7 @@ class TermCache:
 
         ``search_texts()`` gives every row's 'title \\n abstract' when ``papers`` leaves the
         abstracts out (``Collection.search_texts``). Built whole, not paper by paper like the
-        term counts: it is Arrow work, seconds per hundred thousand papers.
+        term counts: it is Arrow and numpy work, about 9 s per 10,000 papers here.
         """
         key = collection_digest(papers)
         arrays = self._read("search")
