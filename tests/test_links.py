@@ -126,3 +126,14 @@ def test_is_http_url(value, ok) -> None:
 def test_find_urls_trims_only_what_is_not_part_of_the_link() -> None:
     assert find_urls("A (https://a.org/x_(y)), https://b.org/c. https://c.org/d?e=f!") == [
         "https://a.org/x_(y)", "https://b.org/c", "https://c.org/d?e=f"]
+
+
+def test_repository_links_built_in_bulk_equal_those_built_one_by_one() -> None:
+    """The GitHub page links a hundred thousand repositories at once; a name with characters
+    a URL must escape (a space, '#', '?', non-ASCII) is quoted exactly as alone."""
+    from papertrends.urls import github_url, github_urls
+
+    repos = ["openai/gym", "Owner.Name/repo_name-2", "a/b~c", "we ird/na me", "a/b#c",
+             "a/b?x=1", "ü/ñ", "a/b/c", "a/.github"]
+    assert github_urls(repos).tolist() == [github_url(r) for r in repos]
+    assert github_urls(repos)[3] == "https://github.com/we%20ird/na%20me"

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from papertrends import schema
 from papertrends.search_index import SearchIndex, build_search_index
 from papertrends.store import Store
-from papertrends.term_cache import TermCache, frame_text_values
+from papertrends.term_cache import TermCache, collection_digest, frame_text_values
 from papertrends.terms import TermIndex, build_term_index
 
 _REMEMBERED_TERMS = 32
@@ -94,18 +94,15 @@ class Collection:
     def search_texts(self, rows: np.ndarray | None = None) -> pa.ChunkedArray:
         """'title \\n abstract' of these rows (every row when None), as typed: what the search
         box looks in. The abstracts come from the store when the frame leaves them out."""
-        title = self._arrow("title")
+        def picked(values: pa.ChunkedArray) -> pa.ChunkedArray:
+            return values if rows is None else values.take(pa.array(rows))
+
+        title = picked(self._arrow("title"))
         if "abstract" in self.papers:
-            abstract = self._arrow("abstract")
+            abstract = picked(self._arrow("abstract"))
         else:
-            ids = self.papers["paper_id"] if rows is None else (
-                pa.array(self.papers["paper_id"]).take(pa.array(rows)))
-            abstract = pa.chunked_array([self._store.texts(ids, ("abstract",))["abstract"]
-                                         .combine_chunks()])
-        if rows is not None:
-            title = title.take(pa.array(rows))
-            abstract = abstract if "abstract" not in self.papers else abstract.take(
-                pa.array(rows))
+            ids = picked(self._arrow("paper_id"))
+            abstract = self._store.texts(ids, ("abstract",))["abstract"]
         return pc.binary_join_element_wise(pc.fill_null(title, ""), pc.fill_null(abstract, ""),
                                            "\n")
 
@@ -114,7 +111,8 @@ class Collection:
         """The word index behind the search box, from the term cache when it is up to date
         (an ingest builds it), else built here from every title and abstract."""
         if self._term_cache is not None:
-            return self._term_cache.search_index(self.papers, self.search_texts)
+            return self._term_cache.search_index(self.papers, self.search_texts,
+                                                 key=self.digest)
         return build_search_index(self.search_texts())
 
     def matching(self, term: str) -> np.ndarray:
@@ -177,11 +175,17 @@ class Collection:
         """Document-term counts for titles, abstracts or both, built once per source."""
         if source not in self._term_indexes:
             if self._term_cache is not None:
-                index = self._term_cache.index(self.papers, source, self.text_values)
+                index = self._term_cache.index(self.papers, source, self.text_values,
+                                               key=self.digest)
             else:
                 index = build_term_index(self.papers, source)
             self._term_indexes[source] = index
         return self._term_indexes[source]
+
+    @cached_property
+    def digest(self) -> str:
+        """Which papers at which version: the key of the indexes saved in the term cache."""
+        return collection_digest(self.papers)
 
     def prepare_indexes(self) -> None:
         """Bring the store's term cache up to date (term counts, finished term indexes, the

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote, quote_plus
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from papertrends.ids import is_arxiv_id
 from papertrends.links import is_http_url
@@ -24,6 +29,23 @@ def arxiv_url(paper_id: str) -> str | None:
 def github_url(repo: str) -> str:
     owner, _, name = repo.partition("/")
     return f"https://github.com/{quote(owner)}/{quote(name)}"
+
+
+# Only unreserved characters: quote() would leave such a name as it is.
+_PLAIN_REPO = r"^[A-Za-z0-9_.~-]+/[A-Za-z0-9_.~-]+$"
+
+
+def github_urls(repos: Sequence[str] | pa.Array) -> np.ndarray:
+    """``github_url`` of each repository, as one array: a page can list a hundred thousand
+    repositories, and the names that need quoting (almost none) are the only ones done one by
+    one."""
+    names = pa.array(repos, pa.string())
+    plain = pc.fill_null(pc.match_substring_regex(names, _PLAIN_REPO), False)
+    links = pc.binary_join_element_wise("https://github.com/", names, "")
+    links = links.to_numpy(zero_copy_only=False).astype(object)
+    for position in np.flatnonzero(~plain.to_numpy(zero_copy_only=False)):
+        links[position] = github_url(names[position].as_py())
+    return links
 
 
 def safe_url(url: object) -> str | None:

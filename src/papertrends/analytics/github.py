@@ -291,7 +291,7 @@ def compute_code_papers(papers: pd.DataFrame, limit: int = 5_000) -> pd.DataFram
     order = _newest_first(papers, flat.rows)[:limit]
     frame = pd.DataFrame(_paper_columns(papers, flat.rows[order]))
     frame["repo"] = flat.repo.take(pa.array(order)).to_pylist()
-    frame["github"] = [urls.github_url(r) for r in frame["repo"]]
+    frame["github"] = urls.github_urls(frame["repo"].tolist())
     return frame[list(columns)]
 
 
@@ -381,22 +381,24 @@ def compute_repository_facts(papers: pd.DataFrame, repositories: pd.DataFrame) -
     if not len(flat):
         return _empty(REPOSITORY_FACTS)
     hf_stars = papers["github_stars"].to_numpy(dtype="float64", na_value=np.nan)[flat.rows]
-    linked = pd.DataFrame({"key": pc.utf8_lower(flat.repo).to_pylist(),
-                           "repo": flat.repo.to_pylist(), "hf_stars": hf_stars})
-    per_repo = linked.groupby("key", sort=False).agg(
-        repo=("repo", "first"), papers=("repo", "size"), hf_stars=("hf_stars", "max"))
+    names = flat.repo_names()  # by repository code, as first spelled
+    per_repo = pd.DataFrame({
+        "repo": names,
+        "papers": np.bincount(flat.key, minlength=flat.n_keys),
+        "hf_stars": pd.Series(hf_stars).groupby(flat.key).max().to_numpy(),
+    }, index=pd.Index(pc.utf8_lower(pa.array(names, pa.string())).to_pylist(), name="key"))
     known = repositories[repositories["status"] == "ok"].drop_duplicates("repo")
     facts = per_repo.join(known.set_index("repo")[
         ["stars", "forks", "language", "pushed_at", "archived"]], how="left")
     stars = facts["stars"].astype("Float64").fillna(facts["hf_stars"].astype("Float64"))
     frame = pd.DataFrame({
-        "repo": facts["repo"], "github": [urls.github_url(r) for r in facts["repo"]],
-        "papers": facts["papers"], "stars": stars.round().astype("Int64"),
+        "repo": facts["repo"], "papers": facts["papers"], "stars": stars.round().astype("Int64"),
         "forks": facts["forks"].astype("Int64"), "language": facts["language"].astype("string"),
         "pushed_at": facts["pushed_at"].astype(object),
         "archived": facts["archived"].astype("boolean")})
     frame = frame.sort_values(["stars", "papers", "repo"], ascending=[False, False, True],
                               na_position="last", ignore_index=True)
+    frame.insert(1, "github", urls.github_urls(frame["repo"].tolist()))
     return frame.astype(REPOSITORY_FACTS)
 
 
