@@ -130,3 +130,24 @@ def test_ingest_leaves_the_index_ready_for_the_dashboard(tmp_path, seed_path, an
     from papertrends.store import Store
     TermCache.beside(db).index(Store(db).load(), "titles")
     assert analysed == []  # counted at ingest, read back now
+
+
+def test_the_saved_indexes_are_found_however_the_loaded_columns_are_chunked(seed_store) -> None:
+    """DuckDB hands a column over in chunks that differ from one load to the next, and a
+    chunk may be a slice of a larger buffer: the same papers must still find their saved
+    indexes (a miss rebuilds them, minutes at a million papers), and other papers must not."""
+    import pandas as pd
+
+    from papertrends.term_cache import collection_digest
+
+    papers = seed_store.load(with_text=False)
+    ids = papers["paper_id"].tolist()
+    padded = pa.array(["x" * 50, *ids, "y" * 50])
+    for chunks in ([padded.slice(1, 40), padded.slice(41, len(ids) - 40)],
+                   [padded.slice(1, len(ids))]):
+        other = papers.assign(paper_id=pd.Series(
+            pd.arrays.ArrowExtensionArray(pa.chunked_array(chunks)), index=papers.index))
+        assert other["paper_id"].tolist() == ids
+        assert collection_digest(other) == collection_digest(papers)
+    assert collection_digest(papers.iloc[1:]) != collection_digest(papers)
+    assert collection_digest(papers.iloc[::-1]) != collection_digest(papers)

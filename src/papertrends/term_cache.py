@@ -210,15 +210,25 @@ class TermCache:
 
 
 def collection_digest(papers: pd.DataFrame) -> str:
-    """Which papers, in which order, at which version: what a finished index depends on."""
-    digest = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
-    ids = pa.chunked_array([pa.array(papers["paper_id"]).cast(pa.large_string())]
-                           ).combine_chunks()  # one array, however DuckDB chunked the column
-    for buffer in ids.buffers():
-        if buffer is not None:
-            digest.update(buffer)
-    digest.update(_updated(papers).tobytes())
-    return digest.hexdigest()
+    """Which papers, in which order, at which version: what a finished index depends on.
+
+    Only the ids' characters and lengths are read, never Arrow's buffers as they lie: however
+    DuckDB chunked or sliced the column, the same papers give the same digest.
+    """
+    lengths = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
+    characters = hashlib.blake2b(digest_size=16)
+    ids = pa.array(papers["paper_id"]).cast(pa.large_string())
+    for chunk in ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]:
+        if not len(chunk):
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
+            chunk.offset:chunk.offset + len(chunk) + 1]
+        lengths.update(np.diff(offsets).tobytes())
+        if chunk.buffers()[2] is not None:
+            characters.update(chunk.buffers()[2][offsets[0]:offsets[-1]])
+    lengths.update(characters.digest())
+    lengths.update(_updated(papers).tobytes())
+    return lengths.hexdigest()
 
 
 def frame_text_values(papers: pd.DataFrame, column: str, rows: np.ndarray | slice
