@@ -71,6 +71,23 @@ def test_the_index_finds_what_a_scan_finds_on_the_seed(seed_texts) -> None:
     assert _scan(texts, "agent").sum() > 10  # the comparison is not between empty answers
 
 
+def test_an_index_built_in_blocks_and_chunks_equals_one_built_at_once(seed_texts,
+                                                                       monkeypatch) -> None:
+    """A large collection is read from the store a block at a time and split into chunks;
+    each word's rows must come out whole and ascending all the same."""
+    texts = seed_texts + EDGE_TEXTS
+    whole = build_search_index(pa.array(texts))
+    monkeypatch.setattr(search_index_module, "CHUNK_ROWS", 7)
+    blocks = [pa.chunked_array([texts[:20], texts[20:30]]), pa.array(texts[30:61]),
+              pa.array(texts[61:])]
+    pieces = build_search_index(blocks)
+    assert pieces.words.tolist() == whole.words.tolist()
+    assert pieces.starts.tolist() == whole.starts.tolist()
+    assert pieces.rows.tolist() == whole.rows.tolist()
+    agents = pieces.with_word("agents").tolist()
+    assert agents == sorted(set(agents)) and len(agents) > 10
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.text(alphabet="aAbB-_ .'é1É\n", max_size=30), min_size=1, max_size=6),
        st.text(alphabet="abB-_ .'é1", min_size=1, max_size=6))

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,46 +91,68 @@ class SearchIndex:
         return mask
 
 
-def build_search_index(texts: pa.Array | pa.ChunkedArray) -> SearchIndex:
+def build_search_index(texts: pa.Array | pa.ChunkedArray | Iterable[pa.Array | pa.ChunkedArray]
+                       ) -> SearchIndex:
     """The index of one text per row (as typed: lower-cased here, as search terms are).
 
+    ``texts`` is one array or consecutive blocks of rows (read from the store one at a time).
     The words are split out and de-duplicated per paper by Arrow and numpy, a chunk of rows at
-    a time; Python only sees each chunk's distinct words, so memory and time grow with the word
-    list, not with the text.
+    a time; Python only sees each chunk's distinct words. Each chunk keeps only (word, row)
+    pairs, sorted into one row list per word at the end, chunk by chunk: at a million papers
+    the text is gigabytes and the pairs a hundred million.
     """
+    blocks = [texts] if isinstance(texts, pa.Array | pa.ChunkedArray) else texts
     vocabulary: dict[str, int] = {}
-    row_parts: list[np.ndarray] = []
-    code_parts: list[np.ndarray] = []
+    pairs: deque[tuple[np.ndarray, np.ndarray]] = deque()  # per chunk: word codes, rows
     n_rows = 0
-    for start in range(0, len(texts), CHUNK_ROWS):
-        # One array per chunk: the row numbers below are per array.
-        chunk = pc.utf8_lower(pc.fill_null(texts.slice(start, CHUNK_ROWS), ""))
-        if isinstance(chunk, pa.ChunkedArray):
-            chunk = chunk.combine_chunks()
-        words = pc.split_pattern_regex(chunk, SEPARATORS)
-        flat = pc.list_flatten(words)
-        parents = pc.list_parent_indices(words)
-        nonempty = pc.not_equal(flat, "")  # a text that starts or ends with a separator
-        encoded = pc.dictionary_encode(flat.filter(nonempty))
-        local = encoded.dictionary.to_pylist()
-        width = max(len(local), 1)
-        codes = encoded.indices.to_numpy().astype(np.int64)  # room for rows * width below
-        rows = parents.filter(nonempty).to_numpy().astype(np.int64)
-        pairs = _distinct(rows * width + codes)  # each word once per paper, by row
-        to_global = np.array([vocabulary.setdefault(word, len(vocabulary)) for word in local],
-                             dtype=np.int32)
-        row_parts.append((pairs // width + n_rows).astype(np.int32))
-        code_parts.append(to_global[pairs % width])
-        n_rows += len(chunk)
+    for block in blocks:
+        for start in range(0, len(block), CHUNK_ROWS):
+            chunk = block.slice(start, CHUNK_ROWS)
+            codes, rows = _word_pairs(chunk, vocabulary)
+            pairs.append((codes, rows + np.int32(n_rows)))
+            n_rows += len(chunk)
     words = np.array(sorted(vocabulary), dtype=object)
     rank = np.empty(len(vocabulary), dtype=np.int32)
     rank[np.array([vocabulary[w] for w in words], dtype=np.int64)] = np.arange(len(words))
-    ranks = rank[np.concatenate(code_parts)] if code_parts else np.zeros(0, np.int32)
-    rows = np.concatenate(row_parts) if row_parts else np.zeros(0, np.int32)
-    order = np.argsort(ranks, kind="stable")  # rows were added in order: stays ascending
     starts = np.zeros(len(words) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ranks, minlength=len(words)), out=starts[1:])
-    return SearchIndex(words, starts, rows[order], n_rows)
+    for codes, _ in pairs:
+        starts[1:] += np.bincount(rank[codes], minlength=len(words))
+    np.cumsum(starts, out=starts)
+    # A counting sort by word, one chunk at a time: chunks come in row order, so each word's
+    # rows stay ascending.
+    all_rows = np.empty(starts[-1], dtype=np.int32)
+    filled = starts[:-1].copy()
+    while pairs:
+        codes, rows = pairs.popleft()
+        ranks = rank[codes]
+        order = np.argsort(ranks, kind="stable")
+        ranks, rows = ranks[order], rows[order]
+        within = np.arange(len(ranks)) - np.searchsorted(ranks, ranks)  # place in its word's run
+        all_rows[filled[ranks] + within] = rows
+        filled += np.bincount(ranks, minlength=len(words))
+    return SearchIndex(words, starts, all_rows, n_rows)
+
+
+def _word_pairs(chunk: pa.Array | pa.ChunkedArray, vocabulary: dict[str, int]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(word code, row) once per distinct word of each row, by row; codes are ``vocabulary``'s,
+    which grows with the chunk's new words."""
+    chunk = pc.utf8_lower(pc.fill_null(chunk, ""))
+    if isinstance(chunk, pa.ChunkedArray):  # one array: the row numbers below are per array
+        chunk = chunk.combine_chunks()
+    words = pc.split_pattern_regex(chunk, SEPARATORS)
+    flat = pc.list_flatten(words)
+    parents = pc.list_parent_indices(words)
+    nonempty = pc.not_equal(flat, "")  # a text that starts or ends with a separator
+    encoded = pc.dictionary_encode(flat.filter(nonempty))
+    local = encoded.dictionary.to_pylist()
+    width = max(len(local), 1)
+    codes = encoded.indices.to_numpy().astype(np.int64)  # room for rows * width below
+    rows = parents.filter(nonempty).to_numpy().astype(np.int64)
+    pairs = _distinct(rows * width + codes)  # each word once per row, by row
+    to_global = np.array([vocabulary.setdefault(word, len(vocabulary)) for word in local],
+                         dtype=np.int32)
+    return to_global[pairs % width], (pairs // width).astype(np.int32)
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:

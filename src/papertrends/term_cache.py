@@ -31,8 +31,11 @@ from papertrends.terms import RawCounts, TermIndex
 
 # (column, row positions) -> those rows' texts, '' when unknown.
 TextValues = Callable[[str, np.ndarray], list[str]]
+# (row positions) -> those rows' 'title \n abstract'.
+SearchTexts = Callable[[np.ndarray], pa.Array | pa.ChunkedArray]
 FORMAT_VERSION = "1"  # bump when analyse() or the files change: old caches are then rebuilt
 _FIELDS = ("title", "abstract")
+_TEXT_BLOCK_ROWS = 200_000  # texts read from the store at once: a few hundred MB
 
 
 class TermCache:
@@ -73,7 +76,7 @@ class TermCache:
         return index
 
     def prepare(self, papers: pd.DataFrame, text_values: TextValues | None = None,
-                search_texts: Callable[[], pa.ChunkedArray] | None = None,
+                search_texts: SearchTexts | None = None,
                 sources: tuple[str, ...] = ("both", "titles", "abstracts")) -> None:
         """Bring the cache up to date after an ingest, so the dashboard starts on it."""
         key = collection_digest(papers)
@@ -83,27 +86,24 @@ class TermCache:
 
     # -- the search box's word index -------------------------------------------------------
 
-    def search_index(self, papers: pd.DataFrame,
-                     search_texts: Callable[[], pa.ChunkedArray] | None = None, *,
+    def search_index(self, papers: pd.DataFrame, search_texts: SearchTexts | None = None, *,
                      key: str | None = None) -> SearchIndex:
         """The word index of ``papers`` (rows in their order), from disk when it matches.
 
-        ``search_texts()`` gives every row's 'title \\n abstract' when ``papers`` leaves the
-        abstracts out (``Collection.search_texts``). Built whole, not paper by paper like the
-        term counts: it is Arrow and numpy work. ``key`` as for ``index``.
+        ``search_texts(rows)`` gives those rows' 'title \\n abstract' when ``papers`` leaves the
+        abstracts out (``Collection.search_texts``); they are read a block of rows at a time.
+        Built whole, not paper by paper like the term counts: it is Arrow and numpy work.
+        ``key`` as for ``index``.
         """
         key = key or collection_digest(papers)
         arrays = self._read("search", key)
         if arrays is not None:
             return SearchIndex(_lines(arrays["words"]), arrays["starts"], arrays["rows"],
                                len(papers))
-        if search_texts is None:
-            title, abstract = (pa.array(frame_text_values(papers, c, slice(None)))
-                               for c in _FIELDS)
-            texts = pc.binary_join_element_wise(title, abstract, "\n")
-        else:
-            texts = search_texts()
-        index = build_search_index(texts)
+        search_texts = search_texts or partial(_frame_search_texts, papers)
+        index = build_search_index(
+            search_texts(np.arange(start, min(start + _TEXT_BLOCK_ROWS, len(papers))))
+            for start in range(0, len(papers), _TEXT_BLOCK_ROWS))
         self._write("search", {"version": _bytes(FORMAT_VERSION), "key": _bytes(key),
                                "words": _bytes("\n".join(index.words.tolist())),
                                "starts": index.starts, "rows": index.rows})
@@ -235,6 +235,11 @@ def frame_text_values(papers: pd.DataFrame, column: str, rows: np.ndarray | slic
                       ) -> list[str]:
     """One column's text at these row positions, '' when unknown: what analysis reads."""
     return papers[column].iloc[rows].fillna("").astype(str).tolist()
+
+
+def _frame_search_texts(papers: pd.DataFrame, rows: np.ndarray) -> pa.Array:
+    title, abstract = (pa.array(frame_text_values(papers, c, rows)) for c in _FIELDS)
+    return pc.binary_join_element_wise(title, abstract, "\n")
 
 
 def _updated(papers: pd.DataFrame) -> np.ndarray:

@@ -11,24 +11,37 @@ from __future__ import annotations
 
 import sys
 import types
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from multiprocessing import get_context
 from typing import TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+_IN_FLIGHT_PER_WORKER = 2
 
 
 def map_in_workers(function: Callable[[Item], Result], items: Iterable[Item],
                    workers: int) -> Iterator[Result]:
-    """``function`` over ``items`` in ``workers`` processes; results in the items' order."""
+    """``function`` over ``items`` in ``workers`` processes; results in the items' order.
+
+    Items are taken from ``items`` as results are taken (two per worker in flight), so a
+    generator of large items is never all in memory, here or in the pool's queue.
+    """
+    pending: deque[Future[Result]] = deque()
+    items = iter(items)
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         main = sys.modules["__main__"]
         sys.modules["__main__"] = types.ModuleType("__main__")
         try:
-            # map submits every item at once, so every worker process is started here.
-            results = pool.map(function, items)
+            # Every worker process is started by these first submissions.
+            pending.extend(pool.submit(function, item)
+                           for item in islice(items, workers * _IN_FLIGHT_PER_WORKER))
         finally:
             sys.modules["__main__"] = main
-        yield from results
+        while pending:
+            result = pending.popleft().result()
+            pending.extend(pool.submit(function, item) for item in islice(items, 1))
+            yield result
