@@ -89,6 +89,8 @@ def step_ingest(size: int, seed: int) -> dict:
     enrich_s, table = timed(enrich, table, taxonomy)
     store = Store(target)
     store_s, _ = timed(store.ingest, [(f"{used}:{source.name}", table)], taxonomy)
+    del table  # as `papertrends ingest` frees it before indexing
+
     def index() -> None:
         collection = Collection.from_store(store)
         collection.prepare_indexes()

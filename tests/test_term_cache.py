@@ -151,3 +151,27 @@ def test_the_saved_indexes_are_found_however_the_loaded_columns_are_chunked(seed
         assert collection_digest(other) == collection_digest(papers)
     assert collection_digest(papers.iloc[1:]) != collection_digest(papers)
     assert collection_digest(papers.iloc[::-1]) != collection_digest(papers)
+
+
+def test_texts_to_count_are_read_a_block_at_a_time(monkeypatch) -> None:
+    """A million abstracts are read from the store in blocks as the counting needs them, not
+    all at once; every slice still holds the texts of its rows, in order."""
+    from papertrends import term_cache
+
+    monkeypatch.setattr(term_cache, "_TEXT_BLOCK_ROWS", 3)
+    reads: list[list[int]] = []
+
+    def text_values(column: str, rows: np.ndarray) -> list[str]:
+        reads.append(rows.tolist())
+        return [f"{column} {row}" for row in rows]
+
+    rows = np.array([5, 9, 2, 7, 1, 8, 4])
+    texts = term_cache._LazyTexts(text_values, "abstract", rows)
+    assert len(texts) == 7 and not reads
+    assert texts[0:2] == ["abstract 5", "abstract 9"]
+    assert texts[2:6] == [f"abstract {r}" for r in (2, 7, 1, 8)]
+    assert texts[6] == "abstract 4"
+    assert list(texts[0:7]) == [f"abstract {r}" for r in rows]
+    assert max(len(read) for read in reads) == 3
+    raw = terms.count_raw(texts, workers=1)
+    assert raw.counts.shape[0] == 7

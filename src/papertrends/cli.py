@@ -22,9 +22,9 @@ from papertrends.errors import InputError, StoreBusyError
 from papertrends.fetch import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayResult, fetch_days
 from papertrends.filters import HAS_CODE_CHOICES, Filters
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
-from papertrends.store import DB_ENV, Store
+from papertrends.store import DB_ENV, IngestReport, Store
 from papertrends.synth import FIRST_DAY, synthesize
-from papertrends.topics import TOPICS_ENV, load_taxonomy
+from papertrends.topics import TOPICS_ENV, Taxonomy, load_taxonomy
 
 _PROGRESS_MIN_ROWS = 20_000  # below this everything finishes in well under a second
 
@@ -101,21 +101,27 @@ def ingest(paths: tuple[Path, ...], fmt: str, year: int | None, db: Path,
     stores nothing. Papers already in the collection get their upvotes and any newly known
     fields updated; the same input ingested twice changes nothing.
     """
-    taxonomy = load_taxonomy(topics_path)
+    store = Store(db)
+    reports = _store_files(store, paths, fmt, year, load_taxonomy(topics_path))
+    _index_terms(store)
+    click.echo(f"{db}: {sum(r.total for r in reports)} papers read, "
+               f"{sum(r.new for r in reports)} new, {sum(r.updated for r in reports)} updated")
+
+
+def _store_files(store: Store, paths: tuple[Path, ...], fmt: str, year: int | None,
+                 taxonomy: Taxonomy) -> list[IngestReport]:
+    """Read, enrich and store the files in one transaction. A function of its own so that
+    the enriched tables (gigabytes at a million papers) are freed before the indexing."""
     batches = []
     for path in paths:
         used, table = read_path(path, fmt=fmt, year=year)
         with _progress(table.num_rows, f"tagging {path.name}") as bar:
             batches.append((f"{used}:{path.name}", enrich(table, taxonomy, bar.update)))
-    total = sum(table.num_rows for _, table in batches)
-    store = Store(db)
-    with _progress(total, "storing") as bar:
+    with _progress(sum(table.num_rows for _, table in batches), "storing") as bar:
         reports = store.ingest(batches, taxonomy, progress=bar.update)
     for (label, _), report in zip(batches, reports, strict=True):
         logging.info("%s: %s", label, report)
-    _index_terms(store)
-    click.echo(f"{db}: {sum(r.total for r in reports)} papers read, "
-               f"{sum(r.new for r in reports)} new, {sum(r.updated for r in reports)} updated")
+    return reports
 
 
 def _index_terms(store: Store) -> None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,7 @@ class TermCache:
         for field in _FIELDS:
             parts = [saved_counts[field].rows(position[kept])] if kept.size else []
             if missing.size or not parts:
-                parts.append(terms.count_raw(text_values(field, missing)))
+                parts.append(terms.count_raw(_LazyTexts(text_values, field, missing)))
             stacked = RawCounts.stack(parts)
             result[field] = stacked if in_order else stacked.rows(np.argsort(order))
         if missing.size or saved is None or len(saved[0]) != len(ids):
@@ -235,6 +236,41 @@ def frame_text_values(papers: pd.DataFrame, column: str, rows: np.ndarray | slic
                       ) -> list[str]:
     """One column's text at these row positions, '' when unknown: what analysis reads."""
     return papers[column].iloc[rows].fillna("").astype(str).tolist()
+
+
+class _LazyTexts(Sequence[str]):
+    """One column's texts at these rows, read a block at a time as ``count_raw`` slices
+    them: a million abstracts held at once as Python strings would take gigabytes."""
+
+    def __init__(self, text_values: TextValues, column: str, rows: np.ndarray) -> None:
+        self._text_values, self._column, self._rows = text_values, column, rows
+        self._block: tuple[int, list[str]] = (0, [])  # (first position, its texts)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, int):
+            return self[index:index + 1][0]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            raise ValueError("only contiguous slices are read")
+        texts: list[str] = []
+        while start < stop:
+            first = start - start % _TEXT_BLOCK_ROWS
+            if self._block[0] != first or not self._block[1]:
+                self._block = (first, self._text_values(
+                    self._column, self._rows[first:first + _TEXT_BLOCK_ROWS]))
+            end = min(stop, first + _TEXT_BLOCK_ROWS)
+            texts.extend(self._block[1][start - first:end - first])
+            start = end
+        return texts
 
 
 def _frame_search_texts(papers: pd.DataFrame, rows: np.ndarray) -> pa.Array:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -421,17 +422,19 @@ def _cased_words(text: str) -> list[str]:
     return _CASED_WORD.findall(" ".join(chunks)) if chunks else []
 
 
-def count_raw(texts: list[str], workers: int | None = None) -> RawCounts:
+def count_raw(texts: Sequence[str], workers: int | None = None) -> RawCounts:
     """Raw counts of many texts; large inputs are split over worker processes.
 
     Analysing a text is pure Python (about a millisecond per abstract), so a million
     abstracts use every core: each worker counts a chunk over its own vocabulary and the
-    chunks are joined here.
+    chunks are joined here. ``texts`` is only sliced, a chunk at a time as the workers take
+    them, so it may read them lazily (``term_cache`` reads them from the store).
     """
     workers = workers or os.cpu_count() or 1
     if len(texts) < _PARALLEL_MIN_TEXTS or workers < 2:
-        return _count_chunk(texts)
-    chunks = [texts[start:start + _CHUNK_TEXTS] for start in range(0, len(texts), _CHUNK_TEXTS)]
+        return _count_chunk(list(texts[0:len(texts)]))
+    chunks = (list(texts[start:start + _CHUNK_TEXTS])
+              for start in range(0, len(texts), _CHUNK_TEXTS))
     return RawCounts.stack(list(map_in_workers(_count_chunk, chunks, workers)))
 
 

@@ -70,15 +70,17 @@ class _Repos:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def owner_names(self) -> list[str]:
-        """Each owner code's name, spelled as first seen."""
-        first = _first_of_each(self.owner)
+    def owner_names(self, codes: np.ndarray) -> list[str]:
+        """These owner codes' names, spelled as first seen."""
+        first = _first_of_each(self.owner)[codes]
         return pc.replace_substring_regex(self.repo.take(pa.array(first)), "/.*$", "",
                                           ).to_pylist()
 
-    def repo_names(self) -> list[str]:
-        """Each repository code's 'owner/repo', spelled as first seen."""
-        return self.repo.take(pa.array(_first_of_each(self.key))).to_pylist()
+    def repo_names(self, codes: np.ndarray | None = None) -> list[str]:
+        """Each repository code's 'owner/repo' (or only these codes'), spelled as first seen."""
+        first = _first_of_each(self.key)
+        first = first if codes is None else first[codes]
+        return self.repo.take(pa.array(first)).to_pylist()
 
 
 def _codes(values: pa.Array) -> tuple[np.ndarray, int]:
@@ -191,16 +193,15 @@ def compute_top_owners(papers: pd.DataFrame, n: int = 15) -> pd.DataFrame:
         repos_n, papers_n = frame["repos"].iloc[n - 1], frame["papers"].iloc[n - 1]
         frame = frame[(frame["repos"] > repos_n)
                       | ((frame["repos"] == repos_n) & (frame["papers"] >= papers_n))]
-    owner_names = flat.owner_names()
-    repo_names = flat.repo_names()
-    frame.insert(0, "owner", [owner_names[c] for c in frame.index])
+    frame.insert(0, "owner", flat.owner_names(frame.index.to_numpy()))
     frame = frame.assign(order=frame["owner"].str.lower()).sort_values(
         ["repos", "papers", "order"], ascending=[False, False, True]).head(n)
-    links = np.bincount(flat.key, minlength=flat.n_keys)
-    listed = pd.DataFrame({"owner": owner_of_key, "links": links,
-                           "name": [r.partition("/")[2] for r in repo_names]})
-    listed = listed[listed["owner"].isin(frame.index)].sort_values(
-        ["links", "name"], ascending=[False, True])
+    keys = np.flatnonzero(np.isin(owner_of_key, frame.index))  # the shown owners' repositories
+    listed = pd.DataFrame({
+        "owner": owner_of_key[keys],
+        "links": np.bincount(flat.key, minlength=flat.n_keys)[keys],
+        "name": [r.partition("/")[2] for r in flat.repo_names(keys)],
+    }).sort_values(["links", "name"], ascending=[False, True])
     frame["repositories"] = listed.groupby("owner")["name"].agg(", ".join)
     return frame.reset_index(drop=True)[list(columns)].astype({"repos": "int64",
                                                               "papers": "int64"})
