@@ -109,6 +109,8 @@ def test_a_store_collection_searches_with_the_index_saved_beside_it(seed_store, 
         expected = filters.mask(in_memory)
         assert filters.mask(again).tolist() == expected.tolist(), query
     assert Filters(search="agent").mask(again).sum() > 5
+    # Mapped, not read: at a million papers the row lists are half a gigabyte.
+    assert isinstance(again.search_index.rows, np.memmap)
 
 
 def test_a_changed_collection_gets_a_new_index(fresh_store, taxonomy) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
+import zipfile
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -97,7 +99,7 @@ class TermCache:
         ``key`` as for ``index``.
         """
         key = key or collection_digest(papers)
-        arrays = self._read("search", key)
+        arrays = self._read("search", key, mapped=("rows",))
         if arrays is not None:
             return SearchIndex(_lines(arrays["words"]), arrays["starts"], arrays["rows"],
                                len(papers))
@@ -158,18 +160,22 @@ class TermCache:
         finally:
             temporary.unlink(missing_ok=True)
 
-    def _read(self, name: str, key: str | None = None) -> dict[str, np.ndarray] | None:
+    def _read(self, name: str, key: str | None = None, mapped: tuple[str, ...] = ()
+              ) -> dict[str, np.ndarray] | None:
         """The arrays of one file; None when it is missing, unreadable, of another format
         version or (given ``key``) made for another collection. The version and key are
-        checked before the large arrays are read."""
+        checked before the large arrays are read. The ``mapped`` arrays are memory-mapped,
+        not read: a search touches a few pages of the search index's hundreds of megabytes."""
+        path = self._path(name)
         try:
-            with np.load(self._path(name), allow_pickle=False) as data:
+            with np.load(path, allow_pickle=False) as data:
                 if _text(data["version"]) != FORMAT_VERSION or (
                         key is not None and _text(data["key"]) != key):
                     return None
-                return {array: data[array] for array in data.files}
-        except (OSError, ValueError, EOFError, KeyError):  # rebuilt by the caller
-            return None
+                arrays = {array: data[array] for array in data.files if array not in mapped}
+            return arrays | {array: _map_member(path, array) for array in mapped}
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+            return None  # rebuilt by the caller
 
     def _save_raw(self, ids: np.ndarray, updated: np.ndarray,
                   counts: dict[str, RawCounts]) -> None:
@@ -271,6 +277,29 @@ class _LazyTexts(Sequence[str]):
             texts.extend(self._block[1][start - first:end - first])
             start = end
         return texts
+
+
+def _map_member(path: Path, name: str) -> np.ndarray:
+    """One array of a ``np.savez`` file, memory-mapped. savez stores its members as they are
+    (no compression), so the array's bytes lie in the file after two headers."""
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo(f"{name}.npy")
+    if member.compress_type != zipfile.ZIP_STORED:
+        raise ValueError(f"{path}: {name} is compressed")
+    with open(path, "rb") as file:
+        file.seek(member.header_offset)
+        local_header = file.read(30)  # the zip entry's own header: name and extra field follow
+        name_length, extra_length = struct.unpack("<HH", local_header[26:30])
+        file.seek(member.header_offset + 30 + name_length + extra_length)
+        version = np.lib.format.read_magic(file)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, fortran_order, dtype = read_header(file)
+        offset = file.tell()
+    if not shape or not shape[0]:
+        return np.zeros(shape, dtype=dtype)  # nothing to map
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,
+                     order="F" if fortran_order else "C")
 
 
 def _frame_search_texts(papers: pd.DataFrame, rows: np.ndarray) -> pa.Array:
