@@ -137,3 +137,16 @@ def test_repository_links_built_in_bulk_equal_those_built_one_by_one() -> None:
              "a/b?x=1", "ü/ñ", "a/b/c", "a/.github"]
     assert github_urls(repos).tolist() == [github_url(r) for r in repos]
     assert github_urls(repos)[3] == "https://github.com/we%20ird/na%20me"
+
+
+def test_paper_page_links_built_in_bulk_equal_those_built_one_by_one() -> None:
+    """A bare arXiv id links its Hugging Face page as it is; anything else (a title id, an id
+    with a version, a prefix or spaces) falls back to a search for the title, quoted."""
+    from papertrends.urls import hf_paper_url, hf_paper_urls
+
+    ids = ["2401.12345", "2401.1234", "hep-th/9901001", "math.AG/0101001", "2401.12345v2",
+           "arXiv:2401.12345", " 2401.12345", "2401.12345\n", "title-0a1b2c", ""]
+    titles = ["A", "B", "C", "D", "E", "F", "G", "H", "Tom & Jerry: 100% #1", None]
+    assert hf_paper_urls(ids, titles).tolist() == [hf_paper_url(i, t)
+                                                   for i, t in zip(ids, titles, strict=True)]
+    assert hf_paper_urls(ids, titles)[8] == "https://huggingface.co/papers?q=Tom+%26+Jerry%3A+100%25+%231"

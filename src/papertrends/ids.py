@@ -13,6 +13,8 @@ import unicodedata
 _ARXIV_NEW = re.compile(r"^\d{4}\.\d{4,5}$")
 _ARXIV_OLD = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/\d{7}$")
 _VERSION = re.compile(r"v\d+$")
+# A bare arXiv id (what ``is_arxiv_id`` accepts), in RE2 syntax for Arrow's vectorised matching.
+ARXIV_ID_RE2 = rf"^(?:{_ARXIV_NEW.pattern[1:-1]}|{_ARXIV_OLD.pattern[1:-1]})$"
 TITLE_ID_PREFIX = "title-"
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from papertrends.ids import is_arxiv_id
+from papertrends.ids import ARXIV_ID_RE2, is_arxiv_id
 from papertrends.links import is_http_url
 
 
@@ -20,6 +20,20 @@ def hf_paper_url(paper_id: str, title: str | None = None) -> str | None:
     if title:
         return f"https://huggingface.co/papers?q={quote_plus(title)}"
     return None
+
+
+def hf_paper_urls(paper_ids: Sequence[str] | pa.Array, titles: Sequence[str | None]
+                  ) -> np.ndarray:
+    """``hf_paper_url`` of each paper, as one array: a bare arXiv id (nearly every paper
+    fetched from the API) needs no quoting, so only the others are done one by one."""
+    ids = pa.array(paper_ids, pa.string())
+    arxiv = pc.fill_null(pc.match_substring_regex(ids, ARXIV_ID_RE2), False)
+    links = pc.binary_join_element_wise("https://huggingface.co/papers/", ids, "")
+    links = links.to_numpy(zero_copy_only=False).astype(object)
+    titles = list(titles)
+    for position in np.flatnonzero(~arxiv.to_numpy(zero_copy_only=False)):
+        links[position] = hf_paper_url(ids[position].as_py(), titles[position])
+    return links
 
 
 def arxiv_url(paper_id: str) -> str | None:

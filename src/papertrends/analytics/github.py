@@ -266,8 +266,7 @@ def _paper_columns(papers: pd.DataFrame, rows: np.ndarray) -> dict[str, object]:
         "title": chosen["title"].fillna("(untitled)").to_numpy(),
         "published": chosen["published"].reset_index(drop=True),
         "upvotes": chosen["upvotes"].reset_index(drop=True),
-        "hugging_face": [urls.hf_paper_url(i, t) for i, t in zip(
-            chosen["paper_id"], chosen["title"], strict=True)],
+        "hugging_face": urls.hf_paper_urls(chosen["paper_id"].tolist(), chosen["title"].tolist()),
     }
 
 

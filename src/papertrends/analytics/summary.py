@@ -58,8 +58,7 @@ def compute_top_papers(papers: pd.DataFrame, n: int = 10) -> pd.DataFrame:
         "upvotes": ranked["upvotes"].astype("int64").to_numpy(),
         "published": ranked["published"].to_numpy(),
         "n_authors": ranked["n_authors"].to_numpy(),
-        "hugging_face": [urls.hf_paper_url(i, t) for i, t in zip(
-            ranked["paper_id"], ranked["title"], strict=True)],
+        "hugging_face": urls.hf_paper_urls(ranked["paper_id"].tolist(), ranked["title"].tolist()),
         "arxiv": [urls.arxiv_url(i) for i in ranked["paper_id"]],
         "github": [urls.github_url(r[0]) if len(r) else None for r in ranked["github_repos"]],
     })

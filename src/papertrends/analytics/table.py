@@ -50,8 +50,7 @@ def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int 
         "github": [urls.github_url(r[0]) if len(r) else None for r in repos],
         "project_page": [next((u for u in p if urls.safe_url(u)), None)
                          for p in ranked["project_urls"].tolist()],
-        "hugging_face": [urls.hf_paper_url(i, t) for i, t in zip(
-            ranked["paper_id"], ranked["title"], strict=True)],
+        "hugging_face": urls.hf_paper_urls(ranked["paper_id"].tolist(), ranked["title"].tolist()),
         "abstract": short.to_pylist(),
     }, index=ranked.index)
 
