@@ -5,6 +5,7 @@ from streamlit import column_config as cc
 
 from papertrends import ui
 from papertrends.analytics.github import (
+    NAMES_PER_OWNER,
     compute_code_by_topic,
     compute_code_papers,
     compute_code_per_period,
@@ -24,6 +25,8 @@ from papertrends.charts.github import (
     chart_top_owners,
     chart_upvotes_by_code,
 )
+
+REPOSITORY_ROWS = 5_000  # most starred first; languages are counted over all of them
 
 view = ui.page_header("GitHub", "How many papers link a GitHub repository, over time and by "
                                 "topic, who owns the code, and project pages (not code).")
@@ -89,7 +92,9 @@ else:
     left.plotly_chart(chart_top_owners(owners), width="stretch")
     right.dataframe(owners, hide_index=True, height="content", column_config={
         "owner": "Owner", "repos": cc.NumberColumn("Repositories"),
-        "papers": cc.NumberColumn("Papers"), "repositories": cc.TextColumn("Names")})
+        "papers": cc.NumberColumn("Papers"), "repositories": cc.TextColumn(
+            "Names", help=f"Most linked first; after the first {NAMES_PER_OWNER}, how many more."
+        )})
 
     st.subheader("Papers with code")
     st.caption("One row per repository (a paper linking several has several rows), newest "
@@ -113,14 +118,18 @@ else:
                 "language": "Language", "repos": cc.NumberColumn("Repositories")})
         else:
             left.caption("No primary languages known yet (`papertrends enrich-github`).")
-        right.dataframe(facts, hide_index=True, column_config={
+        right.dataframe(facts.head(REPOSITORY_ROWS), hide_index=True, column_config={
             "repo": None, "github": cc.LinkColumn("Repository", display_text=r"github\.com/(.*)"),
             "papers": cc.NumberColumn("Papers"), "stars": cc.NumberColumn("Stars"),
             "forks": cc.NumberColumn("Forks"), "language": "Language",
             "pushed_at": cc.DatetimeColumn("Last push", format="YYYY-MM-DD"),
             "archived": cc.CheckboxColumn("Archived")})
+        notes = [f"Most starred first; the first {REPOSITORY_ROWS:,} of {len(facts):,}."
+                 ] if len(facts) > REPOSITORY_ROWS else []
         if unknown := int(facts["stars"].isna().sum()):
-            st.caption(f"{unknown:,} repositories have no known star count (listed last).")
+            notes.append(f"{unknown:,} repositories have no known star count (listed last).")
+        if notes:
+            st.caption(" ".join(notes))
 
 st.subheader("Project pages")
 pages = compute_project_pages(papers)

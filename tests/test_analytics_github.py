@@ -249,3 +249,16 @@ def test_repository_facts_join_github_answers_and_fall_back_to_hugging_face_star
     assert facts["language"].fillna("?").tolist() == ["Python", "?", "?"]
     languages = github.compute_languages(facts)
     assert languages.to_dict("records") == [{"language": "Python", "repos": 1}]
+
+
+def test_an_owner_with_many_repositories_lists_the_most_linked_and_counts_the_rest():
+    """At a million papers one organisation owns tens of thousands of repositories: its cell
+    names the first few, not half a megabyte of them."""
+    many = [{"github_repos": [f"big/r{number:02d}"]} for number in range(13)]
+    frame = papers(*many, {"github_repos": ["big/r12", "other/x"]})
+    owners = github.compute_top_owners(frame)
+    listed = owners.set_index("owner")["repositories"]
+    shown = [f"r{number:02d}" for number in range(github.NAMES_PER_OWNER - 1)]
+    assert listed["big"] == ", ".join(["r12", *shown]) + ", and 3 more"  # r12: linked twice
+    assert listed["other"] == "x"
+    assert owners.set_index("owner")["repos"]["big"] == 13

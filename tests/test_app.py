@@ -98,3 +98,25 @@ def test_reset_filters_shows_everything_again(app):
     app.button(key="f_reset").click().run()
     assert n_of_m(app) == (98, 98)
     assert app.text_input(key="f_search").value == ""
+
+
+def test_the_github_page_stays_readable_with_thousands_of_repositories(fresh_store, taxonomy,
+                                                                      monkeypatch):
+    """One owner with 5,003 starred repositories: the facts table shows the 5,000 most
+    starred and says so; the owners table names ten of them and counts the rest."""
+    from papertrends import schema
+    from papertrends.enrich import enrich
+
+    rows = [{"paper_id": f"2401.{number:05d}", "title": f"Paper {number}",
+             "abstract": f"Code: https://github.com/bigorg/repo{number}",
+             "github_stars": number} for number in range(5_003)]
+    fresh_store.ingest([("many", enrich(schema.to_table(rows), taxonomy))], taxonomy)
+    monkeypatch.setenv("PAPERTRENDS_DB", str(fresh_store.path))
+    monkeypatch.chdir(REPO_ROOT)
+    app = _open(AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120),
+                "pages/github.py")
+    facts = next(table.value for table in app.dataframe if "stars" in table.value)
+    assert len(facts) == 5_000 and facts["stars"].iloc[0] == 5_002
+    assert any("the first 5,000 of 5,003" in caption.value for caption in app.caption)
+    owners = next(table.value for table in app.dataframe if "repositories" in table.value)
+    assert owners["repositories"].iloc[0].endswith(", and 4,993 more")

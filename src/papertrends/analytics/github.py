@@ -174,10 +174,14 @@ def compute_code_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
 
 # -- owners -----------------------------------------------------------------------------------
 
+NAMES_PER_OWNER = 10  # an organisation can own thousands: a cell lists the first few
+
+
 def compute_top_owners(papers: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     """owner (user or organisation: the part before '/'), repos (distinct), papers (linking
-    any of them), repositories (their names, most linked first): the ``n`` owners with most
-    distinct repositories, then most papers, then by name."""
+    any of them), repositories (their names, most linked first, then by name; after
+    ``NAMES_PER_OWNER`` names, how many more): the ``n`` owners with most distinct
+    repositories, then most papers, then by name."""
     columns = {"owner": str, "repos": "int64", "papers": "int64", "repositories": str}
     flat = _flat_repos(papers)
     if not len(flat):
@@ -202,7 +206,11 @@ def compute_top_owners(papers: pd.DataFrame, n: int = 15) -> pd.DataFrame:
         "links": np.bincount(flat.key, minlength=flat.n_keys)[keys],
         "name": [r.partition("/")[2] for r in flat.repo_names(keys)],
     }).sort_values(["links", "name"], ascending=[False, True])
-    frame["repositories"] = listed.groupby("owner")["name"].agg(", ".join)
+    names = listed.groupby("owner").head(NAMES_PER_OWNER).groupby("owner")["name"].agg(
+        ", ".join)
+    frame["repositories"] = [
+        f"{names[owner]}, and {repos - NAMES_PER_OWNER:,} more" if repos > NAMES_PER_OWNER
+        else names[owner] for owner, repos in zip(frame.index, frame["repos"], strict=True)]
     return frame.reset_index(drop=True)[list(columns)].astype({"repos": "int64",
                                                               "papers": "int64"})
 
