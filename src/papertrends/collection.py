@@ -192,6 +192,9 @@ class Collection:
         search word index) after an ingest, so the dashboard starts on it."""
         if self._term_cache is None:
             raise ValueError("a collection without a term cache has nothing to prepare")
+        # Arrow keeps memory it has freed (the ingested tables: gigabytes at a million papers)
+        # for its own reuse, while the counting ahead allocates through numpy and scipy.
+        pa.default_memory_pool().release_unused()
         self._term_cache.prepare(self.papers, self.text_values, self.search_texts)
 
     def text_values(self, column: str, rows: np.ndarray) -> list[str]:
