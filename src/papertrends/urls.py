@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote, quote_plus
 
 import numpy as np
@@ -27,13 +27,9 @@ def hf_paper_urls(paper_ids: Sequence[str] | pa.Array, titles: Sequence[str | No
     """``hf_paper_url`` of each paper, as one array: a bare arXiv id (nearly every paper
     fetched from the API) needs no quoting, so only the others are done one by one."""
     ids = pa.array(paper_ids, pa.string())
-    arxiv = pc.fill_null(pc.match_substring_regex(ids, ARXIV_ID_RE2), False)
-    links = pc.binary_join_element_wise("https://huggingface.co/papers/", ids, "")
-    links = links.to_numpy(zero_copy_only=False).astype(object)
     titles = list(titles)
-    for position in np.flatnonzero(~arxiv.to_numpy(zero_copy_only=False)):
-        links[position] = hf_paper_url(ids[position].as_py(), titles[position])
-    return links
+    return _in_bulk(ids, ARXIV_ID_RE2, "https://huggingface.co/papers/",
+                    lambda position: hf_paper_url(ids[position].as_py(), titles[position]))
 
 
 def arxiv_url(paper_id: str) -> str | None:
@@ -54,11 +50,19 @@ def github_urls(repos: Sequence[str] | pa.Array) -> np.ndarray:
     repositories, and the names that need quoting (almost none) are the only ones done one by
     one."""
     names = pa.array(repos, pa.string())
-    plain = pc.fill_null(pc.match_substring_regex(names, _PLAIN_REPO), False)
-    links = pc.binary_join_element_wise("https://github.com/", names, "")
-    links = links.to_numpy(zero_copy_only=False).astype(object)
-    for position in np.flatnonzero(~plain.to_numpy(zero_copy_only=False)):
-        links[position] = github_url(names[position].as_py())
+    return _in_bulk(names, _PLAIN_REPO, "https://github.com/",
+                    lambda position: github_url(names[position].as_py()))
+
+
+def _in_bulk(values: pa.Array, plain: str, prefix: str,
+             one_by_one: Callable[[int], str | None]) -> np.ndarray:
+    """``prefix + value`` for the values matching ``plain`` (nothing in them to quote), and
+    ``one_by_one(position)`` for the others."""
+    matches = pc.fill_null(pc.match_substring_regex(values, plain), False)
+    links = pc.binary_join_element_wise(prefix, values, "").to_numpy(zero_copy_only=False)
+    links = links.astype(object)
+    for position in np.flatnonzero(~matches.to_numpy(zero_copy_only=False)):
+        links[position] = one_by_one(int(position))
     return links
 
 
