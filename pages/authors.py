@@ -92,8 +92,8 @@ if figures["named"]:
     left.plotly_chart(chart_top_authors(top), width="stretch")
     right.dataframe(top, hide_index=True, width="stretch", column_config={
         "author": st.column_config.TextColumn("Author"),
-        "papers": st.column_config.NumberColumn("Papers"),
-        "total_upvotes": st.column_config.NumberColumn("Upvotes (total)"),
+        "papers": ui.count_column("Papers"),
+        "total_upvotes": ui.count_column("Upvotes (total)"),
         "latest": st.column_config.DateColumn("Latest paper", format="YYYY-MM-DD"),
     })
     ui.note_left_out(len(papers) - figures["named"], "no author names known")

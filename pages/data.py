@@ -34,8 +34,8 @@ last_update = figures["last_update"]
 columns[3].metric("Last update", "never" if last_update is None else f"{last_update:%Y-%m-%d}",
                   help=None if last_update is None else f"{last_update:%Y-%m-%d %H:%M} UTC")
 st.dataframe(figures["sources"], hide_index=True, width="stretch", column_config={
-    "kind": "Source", "papers": st.column_config.NumberColumn("Papers first read from it"),
-    "ingests": st.column_config.NumberColumn("Ingests"),
+    "kind": "Source", "papers": ui.count_column("Papers first read from it"),
+    "ingests": ui.count_column("Ingests"),
     "last_ingest": st.column_config.DatetimeColumn("Last ingest", format="YYYY-MM-DD HH:mm")})
 with st.expander(f"Ingest history ({len(log):,})"):
     st.dataframe(log.iloc[::-1], hide_index=True, width="stretch", column_config={
@@ -139,4 +139,4 @@ if len(fetched):
         st.dataframe(fetched.iloc[::-1], hide_index=True, width="stretch", column_config={
             "day": st.column_config.DateColumn("Day", format="YYYY-MM-DD"),
             "fetched_at": st.column_config.DatetimeColumn("Fetched", format="YYYY-MM-DD HH:mm"),
-            "n_papers": st.column_config.NumberColumn("Papers listed")})
+            "n_papers": ui.count_column("Papers listed")})

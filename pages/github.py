@@ -35,7 +35,7 @@ papers = view.selected
 summary = compute_code_summary(papers)
 PAPER_COLUMNS = {"title": cc.TextColumn("Title", width="large"),
                  "published": cc.DateColumn("Published", format="YYYY-MM-DD"),
-                 "upvotes": cc.NumberColumn("Upvotes"),
+                 "upvotes": ui.count_column("Upvotes"),
                  "hugging_face": cc.LinkColumn("Hugging Face", display_text="paper page")}
 
 columns = st.columns(5)
@@ -76,8 +76,8 @@ else:
     upvotes = compute_upvotes_by_code(papers)
     left.plotly_chart(chart_upvotes_by_code(upvotes), width="stretch")
     right.dataframe(medians.drop(columns="unknown_upvotes"), hide_index=True, column_config={
-        "code": "Papers", "papers": cc.NumberColumn("Count"),
-        "median_upvotes": cc.NumberColumn("Median upvotes"),
+        "code": "Papers", "papers": ui.count_column("Count"),
+        "median_upvotes": ui.count_column("Median upvotes"),
         "mean_upvotes": cc.NumberColumn("Mean", format="%.2f"),
         "upvoted_share": cc.NumberColumn("≥ 1 upvote", format="percent")})
     with right:
@@ -91,8 +91,8 @@ else:
     left, right = st.columns([2, 3])
     left.plotly_chart(chart_top_owners(owners), width="stretch")
     right.dataframe(owners, hide_index=True, height="content", column_config={
-        "owner": "Owner", "repos": cc.NumberColumn("Repositories"),
-        "papers": cc.NumberColumn("Papers"), "repositories": cc.TextColumn(
+        "owner": "Owner", "repos": ui.count_column("Repositories"),
+        "papers": ui.count_column("Papers"), "repositories": cc.TextColumn(
             "Names", help=f"Most linked first; after the first {NAMES_PER_OWNER}, how many more."
         )})
 
@@ -115,13 +115,13 @@ else:
         left, right = st.columns([1, 3])
         if len(languages):
             left.dataframe(languages, hide_index=True, column_config={
-                "language": "Language", "repos": cc.NumberColumn("Repositories")})
+                "language": "Language", "repos": ui.count_column("Repositories")})
         else:
             left.caption("No primary languages known yet (`papertrends enrich-github`).")
         right.dataframe(facts.head(REPOSITORY_ROWS), hide_index=True, column_config={
             "repo": None, "github": cc.LinkColumn("Repository", display_text=r"github\.com/(.*)"),
-            "papers": cc.NumberColumn("Papers"), "stars": cc.NumberColumn("Stars"),
-            "forks": cc.NumberColumn("Forks"), "language": "Language",
+            "papers": ui.count_column("Papers"), "stars": ui.count_column("Stars"),
+            "forks": ui.count_column("Forks"), "language": "Language",
             "pushed_at": cc.DatetimeColumn("Last push", format="YYYY-MM-DD"),
             "archived": cc.CheckboxColumn("Archived")})
         notes = [f"Most starred first; the first {REPOSITORY_ROWS:,} of {len(facts):,}."
@@ -141,7 +141,7 @@ else:
                "link a repository. Project pages are not counted as code.")
     left, right = st.columns([1, 3])
     left.dataframe(compute_project_hosts(papers), hide_index=True, column_order=[
-        "host", "papers"], column_config={"host": "Host", "papers": cc.NumberColumn("Papers")})
+        "host", "papers"], column_config={"host": "Host", "papers": ui.count_column("Papers")})
     right.dataframe(pages, hide_index=True, column_order=[
         "title", "project_page", "published", "upvotes", "has_code", "hugging_face"],
         column_config={**PAPER_COLUMNS, "has_code": cc.CheckboxColumn("Has code"),

@@ -96,8 +96,8 @@ table_column.dataframe(
     selection_default={"selection": {"rows": [terms.index(picked)]}},
     column_config={
         "term": st.column_config.TextColumn("Term"),
-        "papers": st.column_config.NumberColumn("Papers", help="Selected papers mentioning it"),
-        "occurrences": st.column_config.NumberColumn("Mentions", help="Occurrences in them"),
+        "papers": ui.count_column("Papers", help="Selected papers mentioning it"),
+        "occurrences": ui.count_column("Mentions", help="Occurrences in them"),
         "share": st.column_config.NumberColumn("Share", format="%.0f%%", help="Of the selected"),
     })
 

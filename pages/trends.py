@@ -77,8 +77,8 @@ else:
     left.plotly_chart(chart_rising_terms(rising), width="stretch")
     right.dataframe(rising, hide_index=True, width="stretch", column_config={
         "term": "Term",
-        "recent_papers": st.column_config.NumberColumn("Recent papers"),
-        "previous_papers": st.column_config.NumberColumn("Previous papers"),
+        "recent_papers": ui.count_column("Recent papers"),
+        "previous_papers": ui.count_column("Previous papers"),
         "recent_share": st.column_config.NumberColumn("Recent share", format="percent"),
         "previous_share": st.column_config.NumberColumn("Previous share", format="percent"),
         "change": st.column_config.NumberColumn("Change", format="percent",
@@ -99,7 +99,7 @@ else:
                  column_config={
                      "title": st.column_config.TextColumn("Title", width="large"),
                      "per_day": st.column_config.NumberColumn("Upvotes per day", format="%.1f"),
-                     "gained": st.column_config.NumberColumn("Gained"),
-                     "upvotes": st.column_config.NumberColumn("Upvotes now"),
+                     "gained": ui.count_column("Gained"),
+                     "upvotes": ui.count_column("Upvotes now"),
                      "days": st.column_config.NumberColumn("Over days", format="%.1f"),
-                     "snapshots": st.column_config.NumberColumn("Sightings")})
+                     "snapshots": ui.count_column("Sightings")})

@@ -338,12 +338,18 @@ def stop_if_empty(view: View) -> None:
     st.stop()
 
 
+def count_column(label: str, **options) -> st.column_config.NumberColumn:
+    """A table column of counts, shown with thousands separators: at a million papers they
+    run to six and seven digits."""
+    return st.column_config.NumberColumn(label, format="localized", **options)
+
+
 # How paper tables (analytics.table.compute_paper_table) are shown, on every page alike.
 PAPER_COLUMNS = {
     "title": st.column_config.TextColumn("Title", width="large"),
     "published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
-    "upvotes": st.column_config.NumberColumn("Upvotes"),
-    "n_authors": st.column_config.NumberColumn("Authors"),
+    "upvotes": count_column("Upvotes"),
+    "n_authors": count_column("Authors"),
     "topics": st.column_config.TextColumn("Topics"),
     "github": st.column_config.LinkColumn("GitHub", display_text=r"github\.com/(.*)"),
     "project_page": st.column_config.LinkColumn("Project page", display_text="open"),

@@ -104,7 +104,7 @@ def chart_authors_vs_upvotes(points: pd.DataFrame, buckets: pd.DataFrame | None 
         marker={"size": 8, "color": _MAIN, "opacity": 0.55, "line": {"width": 0}},
         customdata=points[["title", "n_authors", "upvotes"]].to_numpy() if n else None,
         hovertemplate="%{customdata[0]}<br>%{customdata[1]} authors, "
-                      "%{customdata[2]} upvotes<extra></extra>")
+                      "%{customdata[2]:,} upvotes<extra></extra>")
     if buckets is not None and len(buckets):
         figure.add_scatter(
             x=buckets["middle"], y=buckets["mean_upvotes"], mode="lines+markers",
@@ -112,7 +112,7 @@ def chart_authors_vs_upvotes(points: pd.DataFrame, buckets: pd.DataFrame | None 
             marker={"symbol": "diamond", "size": 9},
             customdata=buckets[["bucket", "papers", "median_upvotes"]].to_numpy(),
             hovertemplate="%{customdata[0]} authors: mean %{y:.2f} upvotes, median "
-                          "%{customdata[2]:g} (%{customdata[1]} papers)<extra></extra>")
+                          "%{customdata[2]:g} (%{customdata[1]:,} papers)<extra></extra>")
     ticks = _log_ticks(points["n_authors"]) if n else _LOG_TICKS[:4]
     figure.update_xaxes(type="log", tickvals=ticks, ticktext=[str(t) for t in ticks])
     if n:  # the true range, padded: jitter must not make equal upvotes look different
@@ -129,7 +129,8 @@ def chart_top_authors(top: pd.DataFrame) -> go.Figure:
     figure = go.Figure(go.Bar(
         y=frame["author"], x=frame["papers"], orientation="h", marker_color=_MAIN,
         customdata=frame[["total_upvotes"]].to_numpy() if len(frame) else None,
-        hovertemplate="%{y}: %{x} papers, %{customdata[0]} upvotes in total<extra></extra>"))
+        hovertemplate="%{y}: %{x:,} papers, %{customdata[0]:,} upvotes in total"
+                      "<extra></extra>"))
     figure.update_xaxes(**_whole_numbers(frame["papers"]))
     return styled(figure, x_title="Papers (in the selection)", y_title=None,
                   height=max(300, 24 * len(frame) + 100))

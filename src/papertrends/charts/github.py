@@ -19,7 +19,7 @@ def chart_code_per_period(counts: pd.DataFrame, period: str) -> go.Figure:
         figure.add_bar(x=counts["period"], y=counts[column], name=label,
                        marker_color=CODE_COLORS[label],
                        customdata=counts[["papers"]].to_numpy() if len(counts) else None,
-                       hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}} of %{{customdata[0]}} papers "
+                       hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:,}} of %{{customdata[0]:,}} papers "
                                      f"{label.lower()}<extra></extra>")
     figure.add_scatter(x=counts["period"], y=counts["share"], name="Share with code",
                        yaxis="y2", mode="lines+markers", connectgaps=False,
@@ -43,12 +43,16 @@ def chart_code_by_topic(shares: pd.DataFrame, colors: dict[str, str]) -> go.Figu
     figure = go.Figure(go.Bar(
         y=frame["topic"], x=frame["share"], orientation="h",
         marker_color=[colors.get(t, OTHER_COLOR) for t in frame["topic"]],
-        text=[f"{c} of {n}" for c, n in zip(frame["with_code"], frame["papers"], strict=True)],
+        text=[f"{c:,} of {n:,}" for c, n in zip(frame["with_code"], frame["papers"], strict=True)],
         textposition="outside", cliponaxis=False,
         customdata=frame[["with_code", "papers"]].to_numpy() if len(frame) else None,
-        hovertemplate="%{y}: %{x:.0%} with code (%{customdata[0]} of %{customdata[1]} "
+        hovertemplate="%{y}: %{x:.0%} with code (%{customdata[0]:,} of %{customdata[1]:,} "
                       "papers)<extra></extra>"))
-    figure.update_xaxes(tickformat=".0%", rangemode="tozero")
+    # Room right of the longest bar for its "12,345 of 67,890" label; no ticks past 100%.
+    upper = max(float(frame["share"].max()) if len(frame) else 0.0, 0.01) * 1.35
+    step = next(s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25) if upper / s <= 7)
+    figure.update_xaxes(tickformat=".0%", range=[0, upper],
+                        tickvals=np.arange(0, min(upper, 1.0) + step / 2, step))
     return styled(figure, x_title="Share of the topic's papers linking a GitHub repository",
                   y_title=None, height=max(320, 26 * len(frame) + 100))
 
@@ -59,7 +63,7 @@ def chart_top_owners(owners: pd.DataFrame) -> go.Figure:
     figure = go.Figure(go.Bar(
         y=frame["owner"], x=frame["repos"], orientation="h", marker_color="#2ca02c",
         customdata=frame[["papers", "repositories"]].to_numpy() if len(frame) else None,
-        hovertemplate="%{y}: %{x} repositories linked by %{customdata[0]} papers<br>"
+        hovertemplate="%{y}: %{x:,} repositories linked by %{customdata[0]:,} papers<br>"
                       "%{customdata[1]}<extra></extra>"))
     figure.update_xaxes(dtick=1 if len(frame) and frame["repos"].max() <= 10 else None)
     return styled(figure, x_title="Distinct repositories linked", y_title=None,
@@ -78,7 +82,7 @@ def chart_upvotes_by_code(points: pd.DataFrame) -> go.Figure:
             boxpoints="all", jitter=0.5, pointpos=0, boxmean=True,
             marker={"opacity": 0.6, "size": 7},
             text=group["title"], hoveron="points",
-            hovertemplate="%{text}<br>%{y} upvotes<extra></extra>")
+            hovertemplate="%{text}<br>%{y:,} upvotes<extra></extra>")
     figure.update_layout(showlegend=False)
     figure.update_yaxes(rangemode="tozero")
     return styled(figure, x_title="GitHub repository linked", y_title="Upvotes", height=400)

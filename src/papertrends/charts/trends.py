@@ -15,7 +15,7 @@ from papertrends.charts import OTHER_COLOR, period_axis_title, styled
 
 def chart_papers_per_period(counts: pd.DataFrame, period: str, height: int = 320) -> go.Figure:
     figure = go.Figure(go.Bar(x=counts["period"], y=counts["papers"], name="Papers",
-                              hovertemplate="%{x|%Y-%m-%d}: %{y} papers<extra></extra>"))
+                              hovertemplate="%{x|%Y-%m-%d}: %{y:,} papers<extra></extra>"))
     return styled(figure, x_title=period_axis_title(period), y_title="Papers", height=height)
 
 
@@ -34,11 +34,11 @@ def chart_topics_per_period(counts: pd.DataFrame, totals: pd.DataFrame, period: 
     for topic, color, rows in _per_topic(counts, colors):
         figure.add_bar(x=rows["period"], y=rows["papers"], name=topic, marker_color=color,
                        customdata=rows[["share"]].to_numpy(),
-                       hovertemplate=f"{topic}<br>%{{x|%Y-%m-%d}}: %{{y}} papers "
+                       hovertemplate=f"{topic}<br>%{{x|%Y-%m-%d}}: %{{y:,}} papers "
                                      "(%{customdata[0]:.0%} of the period)<extra></extra>")
     figure.add_scatter(x=totals["period"], y=totals["papers"], name="Papers (each once)",
                        mode="lines+markers", line={"color": "#212121", "dash": "dot"},
-                       hovertemplate="%{x|%Y-%m-%d}: %{y} papers<extra></extra>")
+                       hovertemplate="%{x|%Y-%m-%d}: %{y:,} papers<extra></extra>")
     figure.update_layout(barmode="stack")
     return styled(figure, x_title=period_axis_title(period),
                   y_title="Papers per topic (a paper counts under each of its topics)",
@@ -89,7 +89,7 @@ def chart_upvotes_per_period(upvotes: pd.DataFrame, period: str) -> go.Figure:
     figure = go.Figure()
     figure.add_bar(x=upvotes["period"], y=upvotes["total_upvotes"], name="Total upvotes",
                    customdata=upvotes[["papers"]].to_numpy(),
-                   hovertemplate="%{x|%Y-%m-%d}: %{y} upvotes over %{customdata[0]} papers"
+                   hovertemplate="%{x|%Y-%m-%d}: %{y:,} upvotes over %{customdata[0]:,} papers"
                                  "<extra></extra>")
     figure.add_scatter(x=upvotes["period"], y=upvotes["mean_upvotes"], name="Mean per paper",
                        yaxis="y2", mode="lines+markers",
