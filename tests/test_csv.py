@@ -179,6 +179,14 @@ def test_a_csv_missing_optional_columns_still_ingests(tmp_path, fresh_store, tax
     assert set(papers["source"]) == {"csv:few.csv"}  # a file without a source column
 
 
+def test_an_empty_source_cell_names_this_file(tmp_path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text("paper_id,title,source\n2401.00001,A,\n2401.00002,B,hf-page:day.txt\n",
+                    encoding="utf-8")
+    _, table = read_path(path)
+    assert table["source"].to_pylist() == ["csv:mixed.csv", "hf-page:day.txt"]
+
+
 @pytest.mark.parametrize("data", [
     b"\xef\xbb\xbfpaper_id,title\r\n2401.00001,T\r\n",  # a spreadsheet's BOM and CRLF
     b"paper_id,title\n2401.00001,T",  # no final newline

@@ -151,6 +151,17 @@ def test_source_names_the_file_when_the_parquet_has_none(tmp_path) -> None:
     assert table["source"].to_pylist() == ["parquet:mine.parquet"]
 
 
+def test_papers_whose_source_is_unknown_were_first_read_from_this_file(tmp_path) -> None:
+    """`papertrends synth` writes a source column of nulls: the Data page must still say the
+    papers came from this file, not list it with none."""
+    path = write(tmp_path / "synth.parquet", {"paper_id": ["2401.00001", "2401.00002"],
+                                               "title": ["A", "B"],
+                                               "source": pa.array([None, "csv:old.csv"],
+                                                                  pa.string())})
+    _, table = read_path(path)
+    assert table["source"].to_pylist() == ["parquet:synth.parquet", "csv:old.csv"]
+
+
 # -- errors name the file, the field and the row ---------------------------------------------
 
 def test_a_parquet_without_paper_id_is_refused(tmp_path) -> None:

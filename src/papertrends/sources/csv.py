@@ -54,8 +54,9 @@ def parse_csv(data: bytes, *, path: str | Path | None = None, source: str | None
     except pa.ArrowInvalid as exc:
         raise InputError(f"not well-formed CSV: {exc}", path=where) from None
     columns = {name: _convert(raw[name], name, data, where) for name in known}
-    if source is not None and "source" not in columns:
-        columns["source"] = pa.array([source] * raw.num_rows, pa.string())
+    if source is not None:  # where the file does not say, a paper was first read from it
+        columns["source"] = pc.fill_null(
+            columns.get("source", pa.nulls(raw.num_rows, pa.string())), source)
     table = schema.conform(pa.table(columns) if columns else pa.table({}))
     _require(table, "paper_id", data, where)
     _require(table, "title", data, where)

@@ -50,8 +50,9 @@ def parse_parquet(data: bytes, *, path: str | Path | None = None, source: str | 
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise InputError(f"has type {raw[name].type}, expected {wanted}", path=where,
                              field=name) from None
-    if source is not None and "source" not in columns:
-        columns["source"] = pa.array([source] * raw.num_rows, pa.string())
+    if source is not None:  # where the file does not say, a paper was first read from it
+        columns["source"] = pc.fill_null(
+            columns.get("source", pa.nulls(raw.num_rows, pa.string())), source)
     table = schema.conform(pa.table(columns))
     for column in schema.COLUMNS:  # counts: a whole number of 0 or more, as in CSV
         if pa.types.is_integer(column.arrow_type) and column.name in columns:
