@@ -83,6 +83,23 @@ def test_after_an_ingest_only_new_and_changed_papers_are_analysed(store, taxonom
     assert papers_with["quantum circuits"] == 2  # the changed abstract and the new one
 
 
+def test_saved_counts_serve_fewer_or_reordered_papers_without_analysing(store, analysed):
+    """The same papers in another order, or without some (a store rebuilt, a paper removed),
+    take their saved counts row by row; the index is the one counted afresh."""
+    papers = store.load()
+    cache = TermCache.beside(store.path)
+    cache.index(papers)
+    assert analysed == [98, 98]
+    for subset in (papers.iloc[::-1], papers, papers.iloc[5:]):
+        subset = subset.reset_index(drop=True)
+        (cache.folder / "index-both.npz").unlink()  # finished again from the saved counts
+        index = cache.index(subset)
+        assert analysed == [98, 98]  # nothing analysed again
+        same_index(index, build_term_index(subset, "both"))
+        analysed.clear()
+        analysed.extend([98, 98])  # build_term_index above counted afresh, as a reference
+
+
 def test_a_damaged_cache_file_is_rebuilt_not_fatal(store):
     papers = store.load()
     cache = TermCache.beside(store.path)

@@ -74,6 +74,7 @@ class TermCache:
             counts = raw["title"] + raw["abstract"]
         else:
             counts = raw["title" if source == "titles" else "abstract"]
+        del raw  # a gigabyte at a million papers: not kept beside the copies finishing makes
         index = terms.finish_term_index(counts)
         self._save_index(source, key, index)
         return index
@@ -134,7 +135,12 @@ class TermCache:
         order = np.concatenate([kept, missing])
         in_order = bool((order == np.arange(len(order))).all())
         result = {}
+        unchanged = (saved is not None and kept.size == len(ids) == len(saved[0])
+                     and bool((position == np.arange(len(ids))).all()))
         for field in _FIELDS:
+            if unchanged:  # the saved rows as they are, not a copy of them in the same order
+                result[field] = saved_counts[field]
+                continue
             parts = [saved_counts[field].rows(position[kept])] if kept.size else []
             if missing.size or not parts:
                 parts.append(terms.count_raw(_LazyTexts(text_values, field, missing)))
