@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from papertrends.links import find_urls, github_repo, is_http_url, split_links
 
@@ -145,8 +147,18 @@ def test_paper_page_links_built_in_bulk_equal_those_built_one_by_one() -> None:
     from papertrends.urls import hf_paper_url, hf_paper_urls
 
     ids = ["2401.12345", "2401.1234", "hep-th/9901001", "math.AG/0101001", "2401.12345v2",
-           "arXiv:2401.12345", " 2401.12345", "2401.12345\n", "title-0a1b2c", ""]
-    titles = ["A", "B", "C", "D", "E", "F", "G", "H", "Tom & Jerry: 100% #1", None]
+           "arXiv:2401.12345", " 2401.12345", "2401.12345\n", "title-0a1b2c", "", "title-2",
+           "title-3", "title-4"]
+    titles = ["A", "B", "C", "D", "E", "F", "G", "H", "Tom & Jerry: 100% #1", None,
+              "Über-große Modelle", "", "a+b=c? [x] {y} 'z' \"q\" `t` ~_.-"]
     assert hf_paper_urls(ids, titles).tolist() == [hf_paper_url(i, t)
                                                    for i, t in zip(ids, titles, strict=True)]
     assert hf_paper_urls(ids, titles)[8] == "https://huggingface.co/papers?q=Tom+%26+Jerry%3A+100%25+%231"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1))
+def test_a_title_search_link_quotes_any_ascii_title_as_alone(title: str) -> None:
+    from papertrends.urls import hf_paper_url, hf_paper_urls
+
+    assert hf_paper_urls(["title-x"], [title]).tolist() == [hf_paper_url("title-x", title)]

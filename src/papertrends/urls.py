@@ -25,11 +25,30 @@ def hf_paper_url(paper_id: str, title: str | None = None) -> str | None:
 def hf_paper_urls(paper_ids: Sequence[str] | pa.Array, titles: Sequence[str | None]
                   ) -> np.ndarray:
     """``hf_paper_url`` of each paper, as one array: a bare arXiv id (nearly every paper
-    fetched from the API) needs no quoting, so only the others are done one by one."""
+    fetched from the API) needs no quoting, and a title of printable ASCII (most papers of a
+    saved page) is quoted by Arrow; only the others are done one by one."""
     ids = pa.array(paper_ids, pa.string())
-    titles = list(titles)
-    return _in_bulk(ids, ARXIV_ID_RE2, "https://huggingface.co/papers/",
-                    lambda position: hf_paper_url(ids[position].as_py(), titles[position]))
+    names = pa.array(titles, pa.string())
+    arxiv = _matches(ids, ARXIV_ID_RE2)
+    links = pc.if_else(
+        arxiv, pc.binary_join_element_wise("https://huggingface.co/papers/", ids, ""),
+        pc.binary_join_element_wise("https://huggingface.co/papers?q=",
+                                    _quote_plus_ascii(names), ""))
+    return _in_bulk(links, pc.or_(arxiv, _matches(names, r"^[\x20-\x7e]+$")),
+                    lambda position: hf_paper_url(ids[position].as_py(),
+                                                  names[position].as_py()))
+
+
+# What quote_plus() escapes among printable ASCII characters, '%' first: the escapes add more.
+_ESCAPED = {character: f"%{ord(character):02X}"
+            for character in "%!\"#$&'()*+,/:;<=>?@[\\]^`{|}"}
+
+
+def _quote_plus_ascii(values: pa.Array) -> pa.Array:
+    """``quote_plus`` of each value, right for printable ASCII only."""
+    for character, escaped in _ESCAPED.items():
+        values = pc.replace_substring(values, character, escaped)
+    return pc.replace_substring(values, " ", "+")
 
 
 def arxiv_url(paper_id: str) -> str | None:
@@ -50,20 +69,23 @@ def github_urls(repos: Sequence[str] | pa.Array) -> np.ndarray:
     repositories, and the names that need quoting (almost none) are the only ones done one by
     one."""
     names = pa.array(repos, pa.string())
-    return _in_bulk(names, _PLAIN_REPO, "https://github.com/",
+    return _in_bulk(pc.binary_join_element_wise("https://github.com/", names, ""),
+                    _matches(names, _PLAIN_REPO),
                     lambda position: github_url(names[position].as_py()))
 
 
-def _in_bulk(values: pa.Array, plain: str, prefix: str,
-             one_by_one: Callable[[int], str | None]) -> np.ndarray:
-    """``prefix + value`` for the values matching ``plain`` (nothing in them to quote), and
-    ``one_by_one(position)`` for the others."""
-    matches = pc.fill_null(pc.match_substring_regex(values, plain), False)
-    links = pc.binary_join_element_wise(prefix, values, "").to_numpy(zero_copy_only=False)
-    links = links.astype(object)
-    for position in np.flatnonzero(~matches.to_numpy(zero_copy_only=False)):
-        links[position] = one_by_one(int(position))
-    return links
+def _matches(values: pa.Array, pattern: str) -> pa.Array:
+    return pc.fill_null(pc.match_substring_regex(values, pattern), False)
+
+
+def _in_bulk(links: pa.Array, built: pa.Array, one_by_one: Callable[[int], str | None]
+             ) -> np.ndarray:
+    """``links`` where ``built`` is true (Arrow made them), ``one_by_one(position)`` for the
+    rest."""
+    result = links.to_numpy(zero_copy_only=False).astype(object)
+    for position in np.flatnonzero(~built.to_numpy(zero_copy_only=False)):
+        result[position] = one_by_one(int(position))
+    return result
 
 
 def safe_url(url: object) -> str | None:
