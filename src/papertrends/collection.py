@@ -195,7 +195,8 @@ class Collection:
         # Arrow keeps memory it has freed (the ingested tables: gigabytes at a million papers)
         # for its own reuse, while the counting ahead allocates through numpy and scipy.
         pa.default_memory_pool().release_unused()
-        self._term_cache.prepare(self.papers, self.text_values, self.search_texts)
+        self._term_cache.prepare(self.papers, self.text_values, self.search_texts,
+                                 key=self.digest)
 
     def text_values(self, column: str, rows: np.ndarray) -> list[str]:
         """One column's text at these row positions, '' when unknown: what term counting

@@ -25,7 +25,6 @@ from typing import overload
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from papertrends import terms
@@ -79,23 +78,23 @@ class TermCache:
         self._save_index(source, key, index)
         return index
 
-    def prepare(self, papers: pd.DataFrame, text_values: TextValues | None = None,
-                search_texts: SearchTexts | None = None,
-                sources: tuple[str, ...] = ("both", "titles", "abstracts")) -> None:
+    def prepare(self, papers: pd.DataFrame, text_values: TextValues, search_texts: SearchTexts,
+                sources: tuple[str, ...] = ("both", "titles", "abstracts"), *,
+                key: str | None = None) -> None:
         """Bring the cache up to date after an ingest, so the dashboard starts on it."""
-        key = collection_digest(papers)
+        key = key or collection_digest(papers)
         for source in sources:
             self.index(papers, source, text_values, key=key)
         self.search_index(papers, search_texts, key=key)
 
     # -- the search box's word index -------------------------------------------------------
 
-    def search_index(self, papers: pd.DataFrame, search_texts: SearchTexts | None = None, *,
+    def search_index(self, papers: pd.DataFrame, search_texts: SearchTexts, *,
                      key: str | None = None) -> SearchIndex:
         """The word index of ``papers`` (rows in their order), from disk when it matches.
 
-        ``search_texts(rows)`` gives those rows' 'title \\n abstract' when ``papers`` leaves the
-        abstracts out (``Collection.search_texts``); they are read a block of rows at a time.
+        ``search_texts(rows)`` gives those rows' 'title \\n abstract' (``Collection.search_texts``,
+        which reads the abstracts from the store); they are read a block of rows at a time.
         Built whole, not paper by paper like the term counts: it is Arrow and numpy work.
         ``key`` as for ``index``.
         """
@@ -104,7 +103,6 @@ class TermCache:
         if arrays is not None:
             return SearchIndex(_lines(arrays["words"]), arrays["starts"], arrays["rows"],
                                len(papers))
-        search_texts = search_texts or partial(_frame_search_texts, papers)
         index = build_search_index(
             search_texts(np.arange(start, min(start + _TEXT_BLOCK_ROWS, len(papers))))
             for start in range(0, len(papers), _TEXT_BLOCK_ROWS))
@@ -306,11 +304,6 @@ def _map_member(path: Path, name: str) -> np.ndarray:
         return np.zeros(shape, dtype=dtype)  # nothing to map
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,
                      order="F" if fortran_order else "C")
-
-
-def _frame_search_texts(papers: pd.DataFrame, rows: np.ndarray) -> pa.Array:
-    title, abstract = (pa.array(frame_text_values(papers, c, rows)) for c in _FIELDS)
-    return pc.binary_join_element_wise(title, abstract, "\n")
 
 
 def _updated(papers: pd.DataFrame) -> np.ndarray:
