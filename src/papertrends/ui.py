@@ -281,7 +281,7 @@ def sidebar_filters(collection: Collection) -> Filters:
     unknown_authors = collection.count_unknown("n_authors")
     if unknown_dates or unknown_authors:
         sidebar.caption(
-            f"{unknown_dates} papers have no known date and {unknown_authors} no known author "
+            f"{unknown_dates:,} papers have no known date and {unknown_authors:,} no known author "
             "count; they are kept unless you narrow that filter.")
     if _url_params() != {k: v if isinstance(v, list) else [v]
                          for k, v in filters.to_params().items()}:
