@@ -40,7 +40,8 @@ PAGES = ("overview", "trends", "authors", "keywords", "github", "explore", "data
 # What every page does before its own work (load, sidebar, filter mask, header) and Streamlit's
 # own cost per rerun: measured alone, so each page's figure minus this one is what it adds.
 FLOOR = "floor"
-FLOOR_SCRIPT = 'from papertrends import ui\nui.page_header("Floor", "filters only")\n'
+FLOOR_SCRIPT = ('from papertrends.app import page\n'
+                'page.page_header("Floor", "filters only")\n')
 TODAY = dt.date(2026, 11, 1)  # fixed, so that the same size and seed give the same corpus
 SEARCH_WORD = "agent"
 NAIVE_LIMIT = 100_000  # the naive word cloud takes minutes per run beyond this
@@ -74,11 +75,11 @@ def store_path(size: int, seed: int) -> Path:
 
 def step_ingest(size: int, seed: int) -> dict:
     """What `papertrends ingest` does, with each part timed."""
-    from papertrends.collection import Collection
-    from papertrends.enrich import enrich
+    from papertrends.collection.enrich import enrich
+    from papertrends.collection.loaded import Collection
+    from papertrends.collection.store import Store
+    from papertrends.collection.topics import load_taxonomy
     from papertrends.sources import read_path
-    from papertrends.store import Store
-    from papertrends.topics import load_taxonomy
 
     source = corpus(size, seed)
     target = store_path(size, seed)
@@ -124,8 +125,8 @@ def step_ready(size: int, seed: int) -> dict:
     ready_s = time.perf_counter() - start
     if app.exception:
         raise RuntimeError(f"overview failed: {app.exception[0].value}")
-    from papertrends.collection import Collection
-    from papertrends.store import Store
+    from papertrends.collection.loaded import Collection
+    from papertrends.collection.store import Store
     load_s, collection = timed(Collection.from_store, Store(os.environ["PAPERTRENDS_DB"]))
     first_search_s, _ = timed(collection.matching, SEARCH_WORD)
     return {"ready_s": ready_s, "load_s": load_s, "first_search_s": first_search_s}
@@ -187,11 +188,11 @@ def step_naive(size: int, seed: int, repeat: int) -> dict:
 
     from papertrends.analytics.keywords import compute_term_frequencies
     from papertrends.charts.keywords import word_cloud_image
-    from papertrends.collection import Collection
-    from papertrends.filters import Filters
-    from papertrends.store import Store
-    from papertrends.term_cache import TermCache
-    from papertrends.topics import load_taxonomy
+    from papertrends.collection.filters import Filters
+    from papertrends.collection.loaded import Collection
+    from papertrends.collection.store import Store
+    from papertrends.collection.topics import load_taxonomy
+    from papertrends.indexes.term_cache import TermCache
 
     store = Store(os.environ["PAPERTRENDS_DB"])
     papers = store.load()

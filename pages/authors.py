@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from papertrends import ui
 from papertrends.analytics.authors import (
     compute_author_histogram,
     compute_authors_vs_upvotes,
@@ -14,6 +13,7 @@ from papertrends.analytics.authors import (
     compute_upvotes_by_team_size,
 )
 from papertrends.analytics.periods import PERIODS, default_period
+from papertrends.app import page, widgets
 from papertrends.charts.authors import (
     chart_author_histogram,
     chart_authors_vs_upvotes,
@@ -22,9 +22,9 @@ from papertrends.charts.authors import (
     chart_top_authors,
 )
 
-view = ui.page_header("Authors", "How large the teams are: authors per paper, over time and "
+view = page.page_header("Authors", "How large the teams are: authors per paper, over time and "
                                  "by topic, and whether larger teams get more upvotes.")
-ui.stop_if_empty(view)
+page.stop_if_empty(view)
 papers = view.selected
 figures = compute_team_size_summary(papers)
 if not figures["known"]:
@@ -41,7 +41,7 @@ columns[3].metric("Largest team", f"{figures['max']:,}")
 columns[4].metric("Single-author", f"{figures['single_share']:.1%}")
 columns[5].metric("10 or more authors", f"{figures['ten_plus_share']:.1%}")
 st.caption(f"Over the {figures['known']:,} selected papers with a known author count.")
-ui.note_left_out(figures["unknown"], "no known author count (not counted as zero)")
+widgets.note_left_out(figures["unknown"], "no known author count (not counted as zero)")
 
 st.subheader("Authors per paper")
 log_buckets = st.toggle("Log scale (power-of-two buckets: 1, 2, 3-4, 5-8, ...)",
@@ -57,7 +57,7 @@ if over_time.empty:
     st.info("None of the selected papers has both a known date and a known author count.")
 else:
     st.plotly_chart(chart_team_size_over_time(over_time, period), width="stretch")
-    ui.note_left_out(len(papers) - int(over_time["papers"].sum()),
+    widgets.note_left_out(len(papers) - int(over_time["papers"].sum()),
                      "no known publication date or author count")
 
 st.subheader("Team size by topic")
@@ -83,7 +83,7 @@ else:
         notes.append(f"Rank (Spearman) correlation of authors and upvotes: {correlation:+.2f} "
                      "(0: no relation, 1: more authors always means more upvotes).")
     st.caption(" ".join(notes))
-    ui.note_left_out(len(papers) - both, "no known author count or upvotes")
+    widgets.note_left_out(len(papers) - both, "no known author count or upvotes")
 
 st.subheader("Most frequent authors")
 if figures["named"]:
@@ -92,11 +92,11 @@ if figures["named"]:
     left.plotly_chart(chart_top_authors(top), width="stretch")
     right.dataframe(top, hide_index=True, width="stretch", column_config={
         "author": st.column_config.TextColumn("Author"),
-        "papers": ui.count_column("Papers"),
-        "total_upvotes": ui.count_column("Upvotes (total)"),
+        "papers": widgets.count_column("Papers"),
+        "total_upvotes": widgets.count_column("Upvotes (total)"),
         "latest": st.column_config.DateColumn("Latest paper", format="YYYY-MM-DD"),
     })
-    ui.note_left_out(len(papers) - figures["named"], "no author names known")
+    widgets.note_left_out(len(papers) - figures["named"], "no author names known")
 else:
     st.caption("Author names are not known for these papers (the shipped Papers page lists "
                "only how many authors a paper has); papers read from the API carry names.")

@@ -4,22 +4,23 @@ import datetime as dt
 
 import streamlit as st
 
-from papertrends import schema, ui
 from papertrends.analytics.sources import compute_source_summary
 from papertrends.analytics.table import compute_paper_table
-from papertrends.enrich import enrich
-from papertrends.errors import InputError, StoreBusyError
-from papertrends.fetch import DayResult, default_endpoint, fetch_days
+from papertrends.app import loading, page, widgets
+from papertrends.collection import schema
+from papertrends.collection.enrich import enrich
+from papertrends.collection.fetching import DayResult, default_endpoint, fetch_days
+from papertrends.common.errors import InputError, StoreBusyError
 from papertrends.sources import read_bytes
 
 MAX_UPLOAD_MB = 100
 MAX_FETCH_DAYS = 366
 
-view = ui.page_header("Data", "Where the collection came from, and adding to it: a saved "
+view = page.page_header("Data", "Where the collection came from, and adding to it: a saved "
                               "Papers page, an API response or an exported CSV, or days "
                               "fetched from Hugging Face.")
-paper_store = ui.store()
-ui.show_flash()
+paper_store = loading.store()
+widgets.show_flash()
 
 # -- where it came from -------------------------------------------------------------------
 
@@ -34,8 +35,8 @@ last_update = figures["last_update"]
 columns[3].metric("Last update", "never" if last_update is None else f"{last_update:%Y-%m-%d}",
                   help=None if last_update is None else f"{last_update:%Y-%m-%d %H:%M} UTC")
 st.dataframe(figures["sources"], hide_index=True, width="stretch", column_config={
-    "kind": "Source", "papers": ui.count_column("Papers first read from it"),
-    "ingests": ui.count_column("Ingests"),
+    "kind": "Source", "papers": widgets.count_column("Papers first read from it"),
+    "ingests": widgets.count_column("Ingests"),
     "last_ingest": st.column_config.DatetimeColumn("Last ingest", format="YYYY-MM-DD HH:mm")})
 with st.expander(f"Ingest history ({len(log):,})"):
     st.dataframe(log.iloc[::-1], hide_index=True, width="stretch", column_config={
@@ -51,8 +52,8 @@ upload = st.file_uploader(
     max_upload_size=MAX_UPLOAD_MB,
     help="The file is checked and previewed first; nothing is added until you confirm.")
 if upload is not None:
-    name = ui.escape_markdown(upload.name)  # a file name is user data: shown, never markup
-    taxonomy = ui.current_taxonomy()
+    name = widgets.escape_markdown(upload.name)  # a file name is user data: shown, never markup
+    taxonomy = loading.current_taxonomy()
     try:
         fmt, table = read_bytes(upload.getvalue(), upload.name)
         enriched = enrich(table, taxonomy)
@@ -60,20 +61,20 @@ if upload is not None:
                                        dry_run=True)
     except InputError as exc:
         st.error(f"This file cannot be added; nothing was changed.\n\n"
-                 f"{ui.escape_markdown(str(exc))}",
+                 f"{widgets.escape_markdown(str(exc))}",
                  icon=":material/error:")
     except StoreBusyError as exc:
         st.warning(str(exc))
     else:
-        st.markdown(f"**{name}** read as `{fmt}`: {ui.plural(table.num_rows, 'paper')}, "
+        st.markdown(f"**{name}** read as `{fmt}`: {widgets.plural(table.num_rows, 'paper')}, "
                     f"**{preview.new:,} new**, {preview.updated:,} updated, "
                     f"{preview.unchanged:,} unchanged.")
         st.dataframe(compute_paper_table(schema.to_frame(enriched), "Newest", limit=50),
                      hide_index=True, width="stretch", height=260,
                      column_order=["title", "published", "upvotes", "n_authors", "topics",
-                                   "github"], column_config=ui.PAPER_COLUMNS)
+                                   "github"], column_config=widgets.PAPER_COLUMNS)
         changed = preview.new + preview.updated
-        if st.button(f"Add {ui.plural(changed, 'paper')} to the collection",
+        if st.button(f"Add {widgets.plural(changed, 'paper')} to the collection",
                      type="primary", disabled=not changed,
                      key="data_add"):
             try:
@@ -81,7 +82,7 @@ if upload is not None:
             except StoreBusyError as exc:
                 st.warning(str(exc))
             else:
-                ui.flash(f"Added {name}: {report}.")
+                widgets.flash(f"Added {name}: {report}.")
                 del st.session_state["data_upload"]
                 st.rerun()
 
@@ -126,11 +127,11 @@ if submitted:
         else:
             bar.empty()
             if report.ok:
-                ui.flash(f"Fetched from Hugging Face: {report}.")
+                widgets.flash(f"Fetched from Hugging Face: {report}.")
             else:
-                ui.flash(f"Fetched from Hugging Face: {report}. Days that failed (run the fetch "
-                         f"again to finish them; every other day is stored): "
-                         f"{ui.escape_markdown(report.failures())}", kind="warning")
+                widgets.flash(f"Fetched from Hugging Face: {report}. Days that failed (run the "
+                              f"fetch again to finish them; every other day is stored): "
+                              f"{widgets.escape_markdown(report.failures())}", kind="warning")
             st.rerun()
 
 fetched = paper_store.fetched_days()
@@ -139,4 +140,4 @@ if len(fetched):
         st.dataframe(fetched.iloc[::-1], hide_index=True, width="stretch", column_config={
             "day": st.column_config.DateColumn("Day", format="YYYY-MM-DD"),
             "fetched_at": st.column_config.DatetimeColumn("Fetched", format="YYYY-MM-DD HH:mm"),
-            "n_papers": ui.count_column("Papers listed")})
+            "n_papers": widgets.count_column("Papers listed")})

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from papertrends import ui
 from papertrends.analytics.table import SORT_KEYS, compute_paper_table
-from papertrends.export import export_filename, to_csv_bytes
+from papertrends.app import page, widgets
+from papertrends.collection.export import export_filename, to_csv_bytes
 
-view = ui.page_header("Explore", "The selected papers, one row each. Download exactly these "
+view = page.page_header("Explore", "The selected papers, one row each. Download exactly these "
                                  "rows as CSV.")
-ui.stop_if_empty(view)
+page.stop_if_empty(view)
 papers = view.selected
 
 left, right = st.columns([3, 1])
@@ -33,7 +33,7 @@ selection = st.dataframe(
     selection_mode="single-row", key="explore_table",
     column_order=["title", "published", "upvotes", "n_authors", "topics", "github",
                   "project_page", "hugging_face", "abstract"],
-    column_config={**ui.PAPER_COLUMNS, "abstract": st.column_config.TextColumn(
+    column_config={**widgets.PAPER_COLUMNS, "abstract": st.column_config.TextColumn(
         "Abstract (select a row for all of it)", width="large")})
 
 rows = selection.selection.rows if selection else []
@@ -41,7 +41,7 @@ if rows:
     chosen = table.index[rows[0]]
     abstract = view.collection.texts([chosen], ("abstract",))["abstract"].iloc[0]
     with st.container(border=True):
-        st.subheader(ui.escape_markdown(table.at[chosen, "title"]), anchor=False)
+        st.subheader(widgets.escape_markdown(table.at[chosen, "title"]), anchor=False)
         st.text(abstract if isinstance(abstract, str) and abstract else "No abstract.")
 else:
     st.caption("Select a row to read its whole abstract.")

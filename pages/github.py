@@ -3,7 +3,6 @@
 import streamlit as st
 from streamlit import column_config as cc
 
-from papertrends import ui
 from papertrends.analytics.github import (
     NAMES_PER_OWNER,
     compute_code_by_topic,
@@ -19,6 +18,7 @@ from papertrends.analytics.github import (
     compute_upvotes_by_code,
 )
 from papertrends.analytics.periods import PERIODS, default_period
+from papertrends.app import loading, page, widgets
 from papertrends.charts.github import (
     chart_code_by_topic,
     chart_code_per_period,
@@ -28,14 +28,14 @@ from papertrends.charts.github import (
 
 REPOSITORY_ROWS = 5_000  # most starred first; languages are counted over all of them
 
-view = ui.page_header("GitHub", "How many papers link a GitHub repository, over time and by "
+view = page.page_header("GitHub", "How many papers link a GitHub repository, over time and by "
                                 "topic, who owns the code, and project pages (not code).")
-ui.stop_if_empty(view)
+page.stop_if_empty(view)
 papers = view.selected
 summary = compute_code_summary(papers)
 PAPER_COLUMNS = {"title": cc.TextColumn("Title", width="large"),
                  "published": cc.DateColumn("Published", format="YYYY-MM-DD"),
-                 "upvotes": ui.count_column("Upvotes"),
+                 "upvotes": widgets.count_column("Upvotes"),
                  "hugging_face": cc.LinkColumn("Hugging Face", display_text="paper page")}
 
 columns = st.columns(5)
@@ -59,7 +59,8 @@ if per_period.empty:
     st.info("None of the selected papers has a known publication date.")
 else:
     st.plotly_chart(chart_code_per_period(per_period, period), width="stretch")
-    ui.note_left_out(len(papers) - int(per_period["papers"].sum()), "no known publication date")
+    widgets.note_left_out(len(papers) - int(per_period["papers"].sum()),
+                          "no known publication date")
 
 if not summary["with_code"]:
     st.info("None of the selected papers links a GitHub repository, so there is nothing to "
@@ -76,12 +77,12 @@ else:
     upvotes = compute_upvotes_by_code(papers)
     left.plotly_chart(chart_upvotes_by_code(upvotes), width="stretch")
     right.dataframe(medians.drop(columns="unknown_upvotes"), hide_index=True, column_config={
-        "code": "Papers", "papers": ui.count_column("Count"),
-        "median_upvotes": ui.count_column("Median upvotes"),
+        "code": "Papers", "papers": widgets.count_column("Count"),
+        "median_upvotes": widgets.count_column("Median upvotes"),
         "mean_upvotes": cc.NumberColumn("Mean", format="%.2f"),
         "upvoted_share": cc.NumberColumn("≥ 1 upvote", format="percent")})
     with right:
-        ui.note_left_out(int(medians["unknown_upvotes"].sum()), "upvotes not known")
+        widgets.note_left_out(int(medians["unknown_upvotes"].sum()), "upvotes not known")
         if len(upvotes) < medians["papers"].sum():
             st.caption(f"The chart shows a fixed sample of {len(upvotes):,} papers; the table "
                        "uses all of them.")
@@ -91,8 +92,8 @@ else:
     left, right = st.columns([2, 3])
     left.plotly_chart(chart_top_owners(owners), width="stretch")
     right.dataframe(owners, hide_index=True, height="content", column_config={
-        "owner": "Owner", "repos": ui.count_column("Repositories"),
-        "papers": ui.count_column("Papers"), "repositories": cc.TextColumn(
+        "owner": "Owner", "repos": widgets.count_column("Repositories"),
+        "papers": widgets.count_column("Papers"), "repositories": cc.TextColumn(
             "Names", help=f"Most linked first; after the first {NAMES_PER_OWNER}, how many more."
         )})
 
@@ -105,7 +106,7 @@ else:
         "github": cc.LinkColumn("Repository", display_text=r"github\.com/(.*)")})
 
     st.subheader("Repositories: stars and languages")
-    facts = compute_repository_facts(papers, ui.repositories())
+    facts = compute_repository_facts(papers, loading.repositories())
     if facts["stars"].isna().all() and facts["language"].isna().all():
         st.caption("No stars or languages known yet: `papertrends enrich-github` looks the "
                    "linked repositories up on GitHub (papers fetched from the Hugging Face API "
@@ -115,13 +116,13 @@ else:
         left, right = st.columns([1, 3])
         if len(languages):
             left.dataframe(languages, hide_index=True, column_config={
-                "language": "Language", "repos": ui.count_column("Repositories")})
+                "language": "Language", "repos": widgets.count_column("Repositories")})
         else:
             left.caption("No primary languages known yet (`papertrends enrich-github`).")
         right.dataframe(facts.head(REPOSITORY_ROWS), hide_index=True, column_config={
             "repo": None, "github": cc.LinkColumn("Repository", display_text=r"github\.com/(.*)"),
-            "papers": ui.count_column("Papers"), "stars": ui.count_column("Stars"),
-            "forks": ui.count_column("Forks"), "language": "Language",
+            "papers": widgets.count_column("Papers"), "stars": widgets.count_column("Stars"),
+            "forks": widgets.count_column("Forks"), "language": "Language",
             "pushed_at": cc.DatetimeColumn("Last push", format="YYYY-MM-DD"),
             "archived": cc.CheckboxColumn("Archived")})
         notes = [f"Most starred first; the first {REPOSITORY_ROWS:,} of {len(facts):,}."
@@ -141,7 +142,7 @@ else:
                "link a repository. Project pages are not counted as code.")
     left, right = st.columns([1, 3])
     left.dataframe(compute_project_hosts(papers), hide_index=True, column_order=[
-        "host", "papers"], column_config={"host": "Host", "papers": ui.count_column("Papers")})
+        "host", "papers"], column_config={"host": "Host", "papers": widgets.count_column("Papers")})
     right.dataframe(pages, hide_index=True, column_order=[
         "title", "project_page", "published", "upvotes", "has_code", "hugging_face"],
         column_config={**PAPER_COLUMNS, "has_code": cc.CheckboxColumn("Has code"),

@@ -5,14 +5,14 @@ import zlib
 import pandas as pd
 import streamlit as st
 
-from papertrends import ui
 from papertrends.analytics.keywords import (
     compute_term_frequencies,
     covered_papers,
     parse_exclusions,
 )
+from papertrends.app import page, widgets
 from papertrends.charts.keywords import BAR_LIMIT, chart_term_frequencies, word_cloud_image
-from papertrends.filters import search_terms
+from papertrends.collection.filters import search_terms
 
 SOURCES = {"both": "Both", "titles": "Titles", "abstracts": "Abstracts",
            "keywords": "HF keywords"}
@@ -42,9 +42,9 @@ def add_to_search(query: str) -> None:
     st.session_state["f_search"] = f"{current} {query}".strip()
 
 
-view = ui.page_header("Keywords", "Which terms dominate the selected papers: words and "
+view = page.page_header("Keywords", "Which terms dominate the selected papers: words and "
                                   "common phrases.")
-ui.stop_if_empty(view)
+page.stop_if_empty(view)
 
 left, middle, right = st.columns([2, 3, 3])
 n_words = left.slider("Number of terms", 10, 150, 60, step=10, key="kw_top")
@@ -96,8 +96,8 @@ table_column.dataframe(
     selection_default={"selection": {"rows": [terms.index(picked)]}},
     column_config={
         "term": st.column_config.TextColumn("Term"),
-        "papers": ui.count_column("Papers", help="Selected papers mentioning it"),
-        "occurrences": ui.count_column("Mentions", help="Occurrences in them"),
+        "papers": widgets.count_column("Papers", help="Selected papers mentioning it"),
+        "occurrences": widgets.count_column("Mentions", help="Occurrences in them"),
         "share": st.column_config.NumberColumn("Share", format="%.0f%%", help="Of the selected"),
     })
 
@@ -116,4 +116,4 @@ button_column.button(
     icon=":material/filter_alt:", width="stretch",
     help=f"Adds {query} to the sidebar search, so every page shows only these papers.")
 st.caption(("Already filtered by " if already else "The search will look for ") +
-           f"{ui.escape_markdown(query)}: words starting with it, so every spelling counts.")
+           f"{widgets.escape_markdown(query)}: words starting with it, so every spelling counts.")

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from papertrends import ui
 from papertrends.analytics.periods import default_period
 from papertrends.analytics.summary import compute_key_figures, compute_top_papers
 from papertrends.analytics.trends import compute_papers_per_period
+from papertrends.app import page, widgets
 from papertrends.charts.trends import chart_papers_per_period
 
-view = ui.page_header("Overview", "Key figures of the selected papers, the most upvoted ones, "
+view = page.page_header("Overview", "Key figures of the selected papers, the most upvoted ones, "
                                   "and how many were published over time.")
-ui.stop_if_empty(view)
+page.stop_if_empty(view)
 papers = view.selected
 figures = compute_key_figures(papers)
 
@@ -40,11 +40,11 @@ if top.empty:
 else:
     st.dataframe(top, hide_index=True, width="stretch",
                  column_order=[c for c in top.columns if top[c].notna().any()],
-                 column_config={**ui.PAPER_COLUMNS, "arxiv": st.column_config.LinkColumn(
+                 column_config={**widgets.PAPER_COLUMNS, "arxiv": st.column_config.LinkColumn(
                      "arXiv", display_text="abstract")})
 
 st.subheader("Papers over time")
 period = default_period(papers["published"])
 st.plotly_chart(chart_papers_per_period(compute_papers_per_period(papers, period), period),
                 width="stretch")
-ui.note_left_out(figures["unknown_date"], "no known publication date")
+widgets.note_left_out(figures["unknown_date"], "no known publication date")

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from papertrends import ui
 from papertrends.analytics.momentum import rank_rising_papers
 from papertrends.analytics.periods import PERIODS, default_period
 from papertrends.analytics.trends import (
@@ -13,6 +12,7 @@ from papertrends.analytics.trends import (
     rising_windows,
     split_sparse_periods,
 )
+from papertrends.app import loading, page, widgets
 from papertrends.charts.trends import (
     chart_rising_terms,
     chart_topic_share,
@@ -22,9 +22,9 @@ from papertrends.charts.trends import (
 
 MIN_PERIOD_PAPERS = 5  # a share of 1, 2 or 3 papers swings 0-100% and hides the trend
 
-view = ui.page_header("Trends", "What is rising: papers per period stacked by topic, each "
+view = page.page_header("Trends", "What is rising: papers per period stacked by topic, each "
                                 "topic's share over time, upvotes, and terms gaining ground.")
-ui.stop_if_empty(view)
+page.stop_if_empty(view)
 papers = view.selected
 undated = int(papers["published"].isna().sum())
 
@@ -46,9 +46,9 @@ else:
                 "choose a longer period to compare shares.")
     else:
         st.plotly_chart(chart_topic_share(steady, period, view.topic_colors), width="stretch")
-    ui.note_left_out(sparse_papers, f"in a {period} with fewer than {MIN_PERIOD_PAPERS} "
+    widgets.note_left_out(sparse_papers, f"in a {period} with fewer than {MIN_PERIOD_PAPERS} "
                                     "papers, where a share says little")
-ui.note_left_out(undated, "no known publication date")
+widgets.note_left_out(undated, "no known publication date")
 
 st.subheader("Upvotes over time")
 upvotes = compute_upvotes_per_period(papers, period)
@@ -56,7 +56,7 @@ if upvotes.empty:
     st.info("None of the selected papers has both a known date and a known upvote count.")
 else:
     st.plotly_chart(chart_upvotes_per_period(upvotes, period), width="stretch")
-    ui.note_left_out(len(papers) - int(upvotes["papers"].sum()),
+    widgets.note_left_out(len(papers) - int(upvotes["papers"].sum()),
                      "no known date or upvote count")
 
 st.subheader("Rising terms")
@@ -77,8 +77,8 @@ else:
     left.plotly_chart(chart_rising_terms(rising), width="stretch")
     right.dataframe(rising, hide_index=True, width="stretch", column_config={
         "term": "Term",
-        "recent_papers": ui.count_column("Recent papers"),
-        "previous_papers": ui.count_column("Previous papers"),
+        "recent_papers": widgets.count_column("Recent papers"),
+        "previous_papers": widgets.count_column("Previous papers"),
         "recent_share": st.column_config.NumberColumn("Recent share", format="percent"),
         "previous_share": st.column_config.NumberColumn("Previous share", format="percent"),
         "change": st.column_config.NumberColumn("Change", format="percent",
@@ -86,7 +86,7 @@ else:
     })
 
 st.subheader("Fastest-rising papers")
-rising_papers = rank_rising_papers(ui.paper_rates(), papers)
+rising_papers = rank_rising_papers(loading.paper_rates(), papers)
 if rising_papers.empty:
     st.caption("Upvotes gained per day need two sightings of the same paper at least 12 hours "
                "apart: fetch the same days again later (Data page, or `papertrends fetch "
@@ -99,7 +99,7 @@ else:
                  column_config={
                      "title": st.column_config.TextColumn("Title", width="large"),
                      "per_day": st.column_config.NumberColumn("Upvotes per day", format="%.1f"),
-                     "gained": ui.count_column("Gained"),
-                     "upvotes": ui.count_column("Upvotes now"),
+                     "gained": widgets.count_column("Gained"),
+                     "upvotes": widgets.count_column("Upvotes now"),
                      "days": st.column_config.NumberColumn("Over days", format="%.1f"),
-                     "snapshots": ui.count_column("Sightings")})
+                     "snapshots": widgets.count_column("Sightings")})

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from papertrends.enrich import enrich
+from papertrends.collection.enrich import enrich
+from papertrends.collection.store import Store
+from papertrends.collection.topics import Taxonomy, load_taxonomy
 from papertrends.sources import read_path
-from papertrends.store import Store
-from papertrends.topics import Taxonomy, load_taxonomy
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED_PATH = REPO_ROOT / "data" / "hf_papers_seed.txt"

@@ -9,11 +9,11 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import pytest
 
-from papertrends import schema
 from papertrends.analytics import authors
 from papertrends.charts import authors as charts
 from papertrends.charts import topic_colors
-from papertrends.schema import empty_frame, to_frame, to_table
+from papertrends.collection import schema
+from papertrends.collection.schema import empty_frame, to_frame, to_table
 
 
 def papers(*records: dict) -> pd.DataFrame:

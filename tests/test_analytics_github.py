@@ -10,11 +10,11 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import pytest
 
-from papertrends import schema
 from papertrends.analytics import github
 from papertrends.charts import github as charts
 from papertrends.charts import topic_colors
-from papertrends.schema import empty_frame, to_frame, to_table
+from papertrends.collection import schema
+from papertrends.collection.schema import empty_frame, to_frame, to_table
 
 
 def papers(*records: dict) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from papertrends.analytics.keywords import (
     parse_exclusions,
 )
 from papertrends.charts.keywords import chart_term_frequencies, word_cloud_image
-from papertrends.terms import build_term_index
+from papertrends.indexes.terms import build_term_index
 
 ABSTRACTS = [
     "Reinforcement learning agents plan with reward models.",       # 0

@@ -15,7 +15,7 @@ from papertrends.analytics.trends import (
     compute_upvotes_per_period,
     split_sparse_periods,
 )
-from papertrends.terms import build_term_index
+from papertrends.indexes.terms import build_term_index
 
 
 def frame() -> pd.DataFrame:

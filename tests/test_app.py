@@ -104,8 +104,8 @@ def test_the_github_page_stays_readable_with_thousands_of_repositories(fresh_sto
                                                                       monkeypatch):
     """One owner with 5,003 starred repositories: the facts table shows the 5,000 most
     starred and says so; the owners table names ten of them and counts the rest."""
-    from papertrends import schema
-    from papertrends.enrich import enrich
+    from papertrends.collection import schema
+    from papertrends.collection.enrich import enrich
 
     rows = [{"paper_id": f"2401.{number:05d}", "title": f"Paper {number}",
              "abstract": f"Code: https://github.com/bigorg/repo{number}",

@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO_ROOT
 from hf_samples import body, entry
 
-from papertrends import schema
+from papertrends.collection import schema
 from papertrends.sources.csv import parse_csv
 
 CHROMIUM = Path("/usr/bin/chromium")

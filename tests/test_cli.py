@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from papertrends.cli import main
-from papertrends.store import Store
+from papertrends.collection.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINT = Path(sys.executable).with_name("papertrends")

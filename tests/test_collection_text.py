@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from papertrends import schema
-from papertrends.collection import Collection
-from papertrends.filters import Filters
-from papertrends.term_cache import TermCache
+from papertrends.collection import schema
+from papertrends.collection.filters import Filters
+from papertrends.collection.loaded import Collection
+from papertrends.indexes.term_cache import TermCache
 
 
 @pytest.fixture(scope="module")

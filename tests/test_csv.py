@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertrends import export, schema
-from papertrends.csv_safety import neutralise, restore
-from papertrends.enrich import enrich
-from papertrends.errors import InputError
+from papertrends.collection import export, schema
+from papertrends.collection.enrich import enrich
+from papertrends.collection.store import Store
+from papertrends.common.csv_safety import neutralise, restore
+from papertrends.common.errors import InputError
 from papertrends.sources import read_path
 from papertrends.sources.csv import parse_csv
-from papertrends.store import Store
 
 T1 = dt.datetime(2025, 1, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
 TEXT_COLUMNS = [c.name for c in schema.COLUMNS if c.is_text]

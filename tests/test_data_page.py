@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 
 from papertrends.analytics.sources import compute_source_summary, source_group
-from papertrends.store import Store
+from papertrends.collection.store import Store
 
 NEW_PAPER = entry("2511.00042", "Sparse Routers for Tiny Agents", upvotes=7)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from papertrends import enrich as enrich_module
-from papertrends.enrich import enrich
+from papertrends.collection import enrich as enrich_module
+from papertrends.collection.enrich import enrich
 from papertrends.sources import read_path
 
 

@@ -12,9 +12,9 @@ from hf_samples import body, entry
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from papertrends.fetch import ENDPOINT_ENV, fetch_days, is_complete
-from papertrends.http_client import USER_AGENT, RetryPolicy, retry_after
-from papertrends.store import Store
+from papertrends.collection.fetching import ENDPOINT_ENV, fetch_days, is_complete
+from papertrends.collection.store import Store
+from papertrends.sources.http_client import USER_AGENT, RetryPolicy, retry_after
 
 D1, D2, D3 = dt.date(2025, 10, 1), dt.date(2025, 10, 2), dt.date(2025, 10, 3)
 PATH = "/api/daily_papers"

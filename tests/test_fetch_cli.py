@@ -14,7 +14,7 @@ from hf_samples import body, entry
 from werkzeug import Request, Response
 
 from papertrends.cli import main
-from papertrends.store import Store
+from papertrends.collection.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINT = Path(sys.executable).with_name("papertrends")

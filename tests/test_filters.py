@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertrends import schema
-from papertrends.collection import Collection
-from papertrends.filters import Filters, search_terms
+from papertrends.collection import schema
+from papertrends.collection.filters import Filters, search_terms
+from papertrends.collection.loaded import Collection
 
 D = dt.date
 PAPERS = [

@@ -9,11 +9,11 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from papertrends import schema
 from papertrends.cli import main
-from papertrends.github_lookup import enrich_github, stale_repos
-from papertrends.http_client import USER_AGENT, RetryPolicy
-from papertrends.store import Store
+from papertrends.collection import schema
+from papertrends.collection.github import enrich_github, stale_repos
+from papertrends.collection.store import Store
+from papertrends.sources.http_client import USER_AGENT, RetryPolicy
 
 NOW = dt.datetime(2025, 10, 9, 10, 0, tzinfo=dt.UTC)
 RESET = int(dt.datetime(2025, 10, 9, 11, 0, tzinfo=dt.UTC).timestamp())

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hf_samples import MISSING, body, entry
 
-from papertrends.enrich import enrich
-from papertrends.errors import InputError
+from papertrends.collection.enrich import enrich
+from papertrends.common.errors import InputError
 from papertrends.sources import detect_format, read_bytes
 from papertrends.sources.hf_api import parse_hf_api
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertrends import schema
-from papertrends.errors import InputError
+from papertrends.collection import schema
+from papertrends.collection.store import Store
+from papertrends.common.errors import InputError
 from papertrends.sources import hf_page, read_bytes
 from papertrends.sources.hf_page import parse_hf_page
-from papertrends.store import Store
 
 D = dt.date
 OS_GENESIS = "OS-Genesis: Automating GUI Agent Trajectory Construction via Reverse Task Synthesis"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertrends.links import find_urls, github_repo, is_http_url, split_links
+from papertrends.common.links import find_urls, github_repo, is_http_url, split_links
 
 
 @pytest.mark.parametrize(("text", "repos", "urls"), [
@@ -133,7 +133,7 @@ def test_find_urls_trims_only_what_is_not_part_of_the_link() -> None:
 def test_repository_links_built_in_bulk_equal_those_built_one_by_one() -> None:
     """The GitHub page links a hundred thousand repositories at once; a name with characters
     a URL must escape (a space, '#', '?', non-ASCII) is quoted exactly as alone."""
-    from papertrends.urls import github_url, github_urls
+    from papertrends.common.urls import github_url, github_urls
 
     repos = ["openai/gym", "Owner.Name/repo_name-2", "a/b~c", "we ird/na me", "a/b#c",
              "a/b?x=1", "ü/ñ", "a/b/c", "a/.github"]
@@ -144,7 +144,7 @@ def test_repository_links_built_in_bulk_equal_those_built_one_by_one() -> None:
 def test_paper_page_links_built_in_bulk_equal_those_built_one_by_one() -> None:
     """A bare arXiv id links its Hugging Face page as it is; anything else (a title id, an id
     with a version, a prefix or spaces) falls back to a search for the title, quoted."""
-    from papertrends.urls import hf_paper_url, hf_paper_urls
+    from papertrends.common.urls import hf_paper_url, hf_paper_urls
 
     ids = ["2401.12345", "2401.1234", "hep-th/9901001", "math.AG/0101001", "2401.12345v2",
            "arXiv:2401.12345", " 2401.12345", "2401.12345\n", "title-0a1b2c", "", "title-2",
@@ -159,6 +159,6 @@ def test_paper_page_links_built_in_bulk_equal_those_built_one_by_one() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1))
 def test_a_title_search_link_quotes_any_ascii_title_as_alone(title: str) -> None:
-    from papertrends.urls import hf_paper_url, hf_paper_urls
+    from papertrends.common.urls import hf_paper_url, hf_paper_urls
 
     assert hf_paper_urls(["title-x"], [title]).tolist() == [hf_paper_url("title-x", title)]

@@ -1,6 +1,6 @@
 """The memo behind the text passes: same answers as the function, and bounded memory."""
 
-from papertrends.memo import BoundedMemo
+from papertrends.common.memo import BoundedMemo
 
 
 def test_the_memo_answers_as_the_function_does_and_works_each_token_out_once() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from papertrends import schema
 from papertrends.analytics.momentum import RISING_COLUMNS, compute_rising_papers
+from papertrends.collection import schema
 
 T = pd.Timestamp("2025-10-01 00:00", tz="UTC")
 HOUR, DAY = pd.Timedelta(hours=1), pd.Timedelta(days=1)

@@ -13,13 +13,13 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from papertrends import export, schema
 from papertrends.cli import main
-from papertrends.enrich import enrich
-from papertrends.errors import InputError
+from papertrends.collection import export, schema
+from papertrends.collection.enrich import enrich
+from papertrends.collection.store import Store
+from papertrends.common.errors import InputError
 from papertrends.sources import detect_format, read_path
 from papertrends.sources.parquet import parse_parquet
-from papertrends.store import Store
 
 
 def invoke(*args: str | Path) -> object:

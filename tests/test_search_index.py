@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertrends import schema
-from papertrends import search_index as search_index_module
-from papertrends.collection import Collection
-from papertrends.filters import Filters, search_terms
-from papertrends.search_index import build_search_index, term_pattern
+from papertrends.collection import schema
+from papertrends.collection.filters import Filters, search_terms
+from papertrends.collection.loaded import Collection
+from papertrends.indexes import search_index as search_index_module
+from papertrends.indexes.search_index import build_search_index, term_pattern
 
 EDGE_TEXTS = [
     "GPT-4's 3D scene: agents, Agentic RL (RLHF) and the world model.",
@@ -102,7 +102,7 @@ def test_a_store_collection_searches_with_the_index_saved_beside_it(seed_store, 
     first = Collection.from_store(seed_store)  # abstracts left in the store
     first.prepare_indexes()
     monkeypatch.setattr(search_index_module, "build_search_index", _must_not_build)
-    monkeypatch.setattr("papertrends.term_cache.build_search_index", _must_not_build)
+    monkeypatch.setattr("papertrends.indexes.term_cache.build_search_index", _must_not_build)
     again = Collection.from_store(seed_store)  # a fresh dashboard process: loads the file
     for query in ("agent", '"language model"', "gui agent", "rl", "3d", "zzz"):
         filters = Filters(search=query)

@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from papertrends import export, schema
-from papertrends import store as store_module
-from papertrends.enrich import enrich
-from papertrends.errors import InputError, StoreBusyError
+from papertrends.collection import export, schema
+from papertrends.collection import store as store_module
+from papertrends.collection.enrich import enrich
+from papertrends.collection.store import IngestReport, Store
+from papertrends.collection.topics import Taxonomy
+from papertrends.common.errors import InputError, StoreBusyError
 from papertrends.sources import read_bytes
-from papertrends.store import IngestReport, Store
-from papertrends.topics import Taxonomy
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PAPERTRENDS = Path(sys.executable).with_name("papertrends")

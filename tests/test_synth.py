@@ -12,13 +12,13 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from papertrends import schema, synth
 from papertrends.cli import main
-from papertrends.enrich import enrich
-from papertrends.sources import read_path
-from papertrends.store import Store
-from papertrends.synth import synthesize
-from papertrends.topics import Taxonomy
+from papertrends.collection import schema
+from papertrends.collection.enrich import enrich
+from papertrends.collection.store import Store
+from papertrends.collection.topics import Taxonomy
+from papertrends.sources import read_path, synth
+from papertrends.sources.synth import synthesize
 
 TODAY = dt.date(2025, 10, 10)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")

@@ -9,11 +9,12 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from papertrends import schema, terms
 from papertrends.cli import main
-from papertrends.enrich import enrich
-from papertrends.term_cache import TermCache
-from papertrends.terms import RawCounts, build_term_index, count_raw, text_for
+from papertrends.collection import schema
+from papertrends.collection.enrich import enrich
+from papertrends.indexes import terms
+from papertrends.indexes.term_cache import TermCache
+from papertrends.indexes.terms import RawCounts, build_term_index, count_raw, text_for
 
 
 @pytest.fixture
@@ -144,7 +145,7 @@ def test_ingest_leaves_the_index_ready_for_the_dashboard(tmp_path, seed_path, an
     assert result.exit_code == 0, result.output
     assert (tmp_path / "papers.duckdb.terms" / "index-both.npz").exists()
     analysed.clear()
-    from papertrends.store import Store
+    from papertrends.collection.store import Store
     TermCache.beside(db).index(Store(db).load(), "titles")
     assert analysed == []  # counted at ingest, read back now
 
@@ -155,7 +156,7 @@ def test_the_saved_indexes_are_found_however_the_loaded_columns_are_chunked(seed
     indexes (a miss rebuilds them, minutes at a million papers), and other papers must not."""
     import pandas as pd
 
-    from papertrends.term_cache import collection_digest
+    from papertrends.indexes.term_cache import collection_digest
 
     papers = seed_store.load(with_text=False)
     ids = papers["paper_id"].tolist()
@@ -173,7 +174,7 @@ def test_the_saved_indexes_are_found_however_the_loaded_columns_are_chunked(seed
 def test_texts_to_count_are_read_a_block_at_a_time(monkeypatch) -> None:
     """A million abstracts are read from the store in blocks as the counting needs them, not
     all at once; every slice still holds the texts of its rows, in order."""
-    from papertrends import term_cache
+    from papertrends.indexes import term_cache
 
     monkeypatch.setattr(term_cache, "_TEXT_BLOCK_ROWS", 3)
     reads: list[list[int]] = []

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from papertrends.terms import TermIndex, analyse, build_term_index, singular, text_for
+from papertrends.indexes.terms import TermIndex, analyse, build_term_index, singular, text_for
 
 
 def papers(*rows: tuple[str, str]) -> pd.DataFrame:

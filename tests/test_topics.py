@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from papertrends import schema
-from papertrends.enrich import enrich
-from papertrends.errors import InputError
-from papertrends.store import Store
-from papertrends.topics import Taxonomy, TopicTagger, load_taxonomy
+from papertrends.collection import schema
+from papertrends.collection.enrich import enrich
+from papertrends.collection.store import Store
+from papertrends.collection.topics import Taxonomy, TopicTagger, load_taxonomy
+from papertrends.common.errors import InputError
 
 
 @pytest.fixture(scope="module")

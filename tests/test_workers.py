@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import types
 
-from papertrends.workers import map_in_workers
+from papertrends.common.workers import map_in_workers
 
 
 def test_workers_do_not_run_the_page_that_started_them(tmp_path, monkeypatch) -> None:

@@ -14,17 +14,19 @@ import click
 import pyarrow as pa
 from tqdm import tqdm
 
-from papertrends import __version__, export, github_lookup, schema
+from papertrends import __version__
 from papertrends.analytics.summary import compute_key_figures, compute_topic_counts
-from papertrends.collection import Collection
-from papertrends.enrich import enrich
-from papertrends.errors import InputError, StoreBusyError
-from papertrends.fetch import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayResult, fetch_days
-from papertrends.filters import HAS_CODE_CHOICES, Filters
+from papertrends.collection import export, schema
+from papertrends.collection import github as github_lookup
+from papertrends.collection.enrich import enrich
+from papertrends.collection.fetching import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayResult, fetch_days
+from papertrends.collection.filters import HAS_CODE_CHOICES, Filters
+from papertrends.collection.loaded import Collection
+from papertrends.collection.store import DB_ENV, IngestReport, Store
+from papertrends.collection.topics import TOPICS_ENV, Taxonomy, load_taxonomy
+from papertrends.common.errors import InputError, StoreBusyError
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
-from papertrends.store import DB_ENV, IngestReport, Store
-from papertrends.synth import FIRST_DAY, synthesize
-from papertrends.topics import TOPICS_ENV, Taxonomy, load_taxonomy
+from papertrends.sources.synth import FIRST_DAY, synthesize
 
 _PROGRESS_MIN_ROWS = 20_000  # below this everything finishes in well under a second
 
@@ -228,7 +230,7 @@ def synth(n_papers: int, seed: int, out: Path, fmt: str | None, today: dt.date |
     """Write a synthetic collection recombined from the shipped Papers page, for benchmarks.
 
     Titles and sentences come from real abstracts; dates, team sizes, upvotes and GitHub
-    links follow the shapes of real collections (see papertrends.synth). Ingest the file
+    links follow the shapes of real collections (see papertrends.sources.synth). Ingest the file
     with `papertrends ingest`.
     """
     if today is not None and today < FIRST_DAY:

@@ -15,9 +15,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from papertrends import urls
 from papertrends.analytics.periods import PERIODS, period_start
-from papertrends.schema import OTHER_TOPIC
+from papertrends.collection.schema import OTHER_TOPIC
+from papertrends.common import urls
 
 WITH_CODE = "With code"
 WITHOUT_CODE = "Without code"

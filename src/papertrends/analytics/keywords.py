@@ -1,7 +1,7 @@
 """Which terms dominate a set of papers: words and common phrases, counted from the term index.
 
-The term index (``papertrends.terms``) is built once per collection; here the selected papers
-are a boolean row mask and their term counts are sparse vector-matrix products, so a filter
+The term index (``papertrends.indexes.terms``) is built once per collection; here the selected
+papers are a boolean row mask and their term counts are sparse vector-matrix products, so a filter
 change costs the same whether the text is read again or not: it never is.
 
 Excluding a term: each entry of ``exclude`` is one word or a phrase, compared case-insensitively
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from papertrends.terms import TermIndex, singular
+from papertrends.indexes.terms import TermIndex, singular
 
 COLUMNS = ("term", "papers", "occurrences", "share")
 DEFAULT_TOP = 60

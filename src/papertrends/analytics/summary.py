@@ -47,8 +47,8 @@ def compute_topic_counts(papers: pd.DataFrame) -> pd.DataFrame:
 
 def compute_top_papers(papers: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The most upvoted papers with their links (Hugging Face, arXiv, first GitHub repo)."""
-    from papertrends import urls
     from papertrends.analytics.table import top_candidates
+    from papertrends.common import urls
 
     ranked = top_candidates(papers, "upvotes", False, n)
     ranked = ranked[ranked["upvotes"].notna()].sort_values(

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from papertrends import urls
+from papertrends.common import urls
 
 SORT_KEYS = {
     "Upvotes": ("upvotes", False),

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from papertrends.analytics.periods import PERIODS, as_days, period_start
-from papertrends.terms import TermIndex
+from papertrends.indexes.terms import TermIndex
 
 
 def _dated(papers: pd.DataFrame, period: str, columns: list[str]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from papertrends.schema import OTHER_TOPIC
+from papertrends.collection.schema import OTHER_TOPIC
 
 _PALETTE = qualitative.Plotly + qualitative.D3 + qualitative.Set2 + qualitative.Pastel
 OTHER_COLOR = "#9e9e9e"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from papertrends import schema
-from papertrends.errors import InputError
+from papertrends.collection import schema
+from papertrends.common.errors import InputError
 from papertrends.sources import csv as csv_source
 from papertrends.sources import hf_api, hf_page, parquet
 

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from papertrends import schema
-from papertrends.csv_safety import restore
-from papertrends.errors import InputError
+from papertrends.collection import schema
+from papertrends.common.csv_safety import restore
+from papertrends.common.errors import InputError
 
 FORMAT = "csv"
 LIST_SEPARATOR = "; "

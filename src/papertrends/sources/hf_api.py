@@ -17,8 +17,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from papertrends import links, schema
-from papertrends.errors import InputError
+from papertrends.collection import schema
+from papertrends.common import links
+from papertrends.common.errors import InputError
 
 FORMAT = "hf-api-json"
 _MAX_COUNT = 2**63 - 1  # counts are stored as 64-bit integers

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from papertrends.errors import InputError
+from papertrends.common.errors import InputError
 
 log = logging.getLogger(__name__)
 

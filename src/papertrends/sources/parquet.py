@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from papertrends import schema
-from papertrends.errors import InputError
+from papertrends.collection import schema
+from papertrends.common.errors import InputError
 
 FORMAT = "parquet"
 MAGIC = b"PAR1"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from papertrends.collection import Collection
+from papertrends.collection.loaded import Collection
 
 HAS_CODE_CHOICES = ("any", "yes", "no")
 

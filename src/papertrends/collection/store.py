@@ -21,9 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from papertrends import schema
-from papertrends.errors import InputError, StoreBusyError
-from papertrends.topics import Taxonomy
+from papertrends.collection import schema
+from papertrends.collection.topics import Taxonomy
+from papertrends.common.errors import InputError, StoreBusyError
 
 DB_ENV = "PAPERTRENDS_DB"
 DEFAULT_DB = Path("data/papers.duckdb")

@@ -13,9 +13,10 @@ from functools import partial
 
 import pyarrow as pa
 
-from papertrends import ids, links, schema
-from papertrends.topics import Taxonomy, TopicTagger
-from papertrends.workers import map_in_workers
+from papertrends.collection import schema
+from papertrends.collection.topics import Taxonomy, TopicTagger
+from papertrends.common import ids, links
+from papertrends.common.workers import map_in_workers
 
 _CHUNK_ROWS = 10_000
 _PARALLEL_MIN_ROWS = 40_000  # below this, starting worker processes costs more than it saves

@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from papertrends import schema
-from papertrends.csv_safety import neutralise
+from papertrends.collection import schema
+from papertrends.common.csv_safety import neutralise
 from papertrends.sources.csv import LIST_SEPARATOR
 
 

@@ -17,13 +17,12 @@ from typing import Literal
 
 import requests
 
-from papertrends import http_client
-from papertrends.enrich import enrich
-from papertrends.errors import InputError
-from papertrends.http_client import FetchError, RetryPolicy
-from papertrends.sources import hf_api
-from papertrends.store import Store
-from papertrends.topics import Taxonomy, load_taxonomy
+from papertrends.collection.enrich import enrich
+from papertrends.collection.store import Store
+from papertrends.collection.topics import Taxonomy, load_taxonomy
+from papertrends.common.errors import InputError
+from papertrends.sources import hf_api, http_client
+from papertrends.sources.http_client import FetchError, RetryPolicy
 
 ENDPOINT_ENV = "HF_ENDPOINT"
 DEFAULT_ENDPOINT = "https://huggingface.co"

@@ -15,11 +15,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from papertrends import schema
-from papertrends.search_index import SearchIndex, build_search_index
-from papertrends.store import Store
-from papertrends.term_cache import TermCache, collection_digest, frame_text_values
-from papertrends.terms import TermIndex, build_term_index
+from papertrends.collection import schema
+from papertrends.collection.store import Store
+from papertrends.indexes.search_index import SearchIndex, build_search_index
+from papertrends.indexes.term_cache import TermCache, collection_digest, frame_text_values
+from papertrends.indexes.terms import TermIndex, build_term_index
 
 _REMEMBERED_TERMS = 32
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from papertrends import schema
+from papertrends.collection import schema
 
 FIRST_DAY = dt.date(2013, 1, 1)
 CODE_SHARE = 0.2

@@ -27,9 +27,9 @@ import pandas as pd
 import pyarrow as pa
 import scipy.sparse as sp
 
-from papertrends import terms
-from papertrends.search_index import SearchIndex, build_search_index
-from papertrends.terms import RawCounts, TermIndex
+from papertrends.indexes import terms
+from papertrends.indexes.search_index import SearchIndex, build_search_index
+from papertrends.indexes.terms import RawCounts, TermIndex
 
 # (column, row positions) -> those rows' texts, '' when unknown.
 TextValues = Callable[[str, np.ndarray], list[str]]

@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from papertrends.ids import ARXIV_ID_RE2, is_arxiv_id
-from papertrends.links import is_http_url
+from papertrends.common.ids import ARXIV_ID_RE2, is_arxiv_id
+from papertrends.common.links import is_http_url
 
 
 def hf_paper_url(paper_id: str, title: str | None = None) -> str | None:

@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from papertrends.memo import BoundedMemo
-from papertrends.workers import map_in_workers
+from papertrends.common.memo import BoundedMemo
+from papertrends.common.workers import map_in_workers
 
 SOURCES = ("both", "titles", "abstracts", "keywords")
 MAX_PHRASE_WORDS = 3

@@ -21,9 +21,10 @@ import pandas as pd
 import pyarrow as pa
 import requests
 
-from papertrends import http_client, schema
-from papertrends.http_client import FetchError, RetryPolicy
-from papertrends.store import Store
+from papertrends.collection import schema
+from papertrends.collection.store import Store
+from papertrends.sources import http_client
+from papertrends.sources.http_client import FetchError, RetryPolicy
 
 API_ENV = "GITHUB_API_URL"
 TOKEN_ENV = "GITHUB_TOKEN"

@@ -15,13 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from papertrends.errors import InputError
-from papertrends.memo import BoundedMemo
-from papertrends.schema import OTHER_TOPIC
+from papertrends.collection.schema import OTHER_TOPIC
+from papertrends.common.errors import InputError
+from papertrends.common.memo import BoundedMemo
 
 TOPICS_ENV = "PAPERTRENDS_TOPICS"
 _WORD = re.compile(r"[a-z0-9]+")
-_REPO_TOPICS = Path(__file__).resolve().parents[2] / "data" / "topics.toml"
+_REPO_TOPICS = Path(__file__).resolve().parents[3] / "data" / "topics.toml"
 
 
 def _stem(token: str) -> str:

@@ -1,0 +1,83 @@
+"""What every page starts with: the loaded collection, the shared filters, the selected rows
+(a ``View``), the page title and "N of M papers"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from papertrends.app.loading import load_collection
+from papertrends.app.sidebar import sidebar_filters
+from papertrends.app.widgets import escape_markdown
+from papertrends.charts import topic_colors
+from papertrends.collection.filters import Filters
+from papertrends.collection.loaded import Collection
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page shows: the whole collection, the active filters and the rows they keep.
+
+    The selected rows are only copied when a page asks for them, and without the long texts
+    (abstracts): at a million papers those are gigabytes, and only Explore shows them.
+    """
+
+    collection: Collection
+    filters: Filters
+    mask: np.ndarray  # over collection rows: True where the paper passes the filters
+    topic_colors: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        return len(self.collection)
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.mask.sum())
+
+    @cached_property
+    def selected(self) -> pd.DataFrame:
+        """The selected papers, every column but the long texts; labels are collection rows.
+        ``collection.with_text(mask)`` has them all, for a download. Unfiltered, the frame
+        itself (pages only read it): copying a million rows would be most of a rerun."""
+        if self.count == self.total:
+            return self.collection.without_text
+        return self.collection.without_text.loc[self.mask]
+
+
+def build_view() -> View:
+    """Load, draw the shared filter panel, filter: once per rerun, by ``page_header``.
+
+    Pages build it (rather than app.py) so that a page also works when run on its own, as
+    Streamlit's AppTest does after ``switch_page``.
+    """
+    collection = load_collection()
+    filters = sidebar_filters(collection)
+    mask = filters.mask(collection)
+    return View(collection, filters, mask, topic_colors(collection.topics))
+
+
+def page_header(title: str, caption: str) -> View:
+    """Filters, title, what the page shows, and 'N of M papers' for the active filters."""
+    view = build_view()
+    st.title(title)
+    st.caption(caption)
+    st.markdown(f"**{view.count:,} of {view.total:,} papers** · "
+                f"{escape_markdown(view.filters.describe())}")
+    return view
+
+
+def stop_if_empty(view: View) -> None:
+    """A friendly empty state instead of empty axes."""
+    if view.count:
+        return
+    if view.total == 0:
+        st.info("The collection is empty. Add papers with `papertrends ingest PATH`.")
+    else:
+        st.info("No papers match these filters. Widen the date range, clear the search or "
+                "press **Reset filters** in the sidebar.")
+    st.stop()

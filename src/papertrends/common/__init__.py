@@ -1,0 +1,1 @@
+"""Small helpers every layer shares: errors, ids and links, CSV safety, worker processes."""
