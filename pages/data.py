@@ -7,9 +7,9 @@ import streamlit as st
 from papertrends.analytics.sources import compute_source_summary
 from papertrends.analytics.table import compute_paper_table
 from papertrends.app import loading, page, widgets
-from papertrends.collection import schema
-from papertrends.collection.enrich import enrich
+from papertrends.collection import pipeline, schema
 from papertrends.collection.fetching import DayResult, default_endpoint, fetch_days
+from papertrends.collection.pipeline import Update
 from papertrends.common.errors import InputError, StoreBusyError
 from papertrends.sources import read_bytes
 
@@ -56,9 +56,8 @@ if upload is not None:
     taxonomy = loading.current_taxonomy()
     try:
         fmt, table = read_bytes(upload.getvalue(), upload.name)
-        enriched = enrich(table, taxonomy)
-        [preview] = paper_store.ingest([(f"{fmt}:{upload.name}", enriched)], taxonomy,
-                                       dry_run=True)
+        label = f"{fmt}:{upload.name}"
+        preview, enriched = Update(paper_store, taxonomy).preview(label, table)
     except InputError as exc:
         st.error(f"This file cannot be added; nothing was changed.\n\n"
                  f"{widgets.escape_markdown(str(exc))}",
@@ -78,7 +77,7 @@ if upload is not None:
                      type="primary", disabled=not changed,
                      key="data_add"):
             try:
-                [report] = paper_store.ingest([(f"{fmt}:{upload.name}", enriched)], taxonomy)
+                [report] = pipeline.ingest(paper_store, [(label, table)], taxonomy)
             except StoreBusyError as exc:
                 st.warning(str(exc))
             else:

@@ -7,7 +7,6 @@ import datetime as dt
 import functools
 import logging
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -18,12 +17,12 @@ from papertrends import __version__
 from papertrends.analytics.summary import compute_key_figures, compute_topic_counts
 from papertrends.collection import export, schema
 from papertrends.collection import github as github_lookup
-from papertrends.collection.enrich import enrich
 from papertrends.collection.fetching import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayResult, fetch_days
 from papertrends.collection.filters import HAS_CODE_CHOICES, Filters
 from papertrends.collection.loaded import Collection
-from papertrends.collection.store import DB_ENV, IngestReport, Store
-from papertrends.collection.topics import TOPICS_ENV, Taxonomy, load_taxonomy
+from papertrends.collection.pipeline import Update, updating
+from papertrends.collection.store import DB_ENV, Store
+from papertrends.collection.topics import TOPICS_ENV, load_taxonomy
 from papertrends.common.errors import InputError, StoreBusyError
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.sources.synth import FIRST_DAY, synthesize
@@ -68,7 +67,7 @@ def main(quiet: bool) -> None:
                         format="papertrends: %(message)s", stream=sys.stderr, force=True)
 
 
-def _progress(total: int, label: str) -> tqdm:
+def _progress(label: str, total: int) -> tqdm:
     """A progress bar on stderr, shown only for work big enough to take a few seconds."""
     return tqdm(total=total, unit=" papers", desc=label, file=sys.stderr,
                 disable=total < _PROGRESS_MIN_ROWS)
@@ -79,7 +78,7 @@ def _open(db: Path, topics_path: Path | None) -> Collection:
     if not store.exists():
         raise _CliError(f"{db}: no collection here yet; run `papertrends ingest PATH` first")
     taxonomy = load_taxonomy(topics_path)
-    if store.sync_topics(taxonomy):
+    if Update(store, taxonomy).sync_topics():
         logging.info("the topic taxonomy changed: re-tagged the stored papers")
     return Collection.from_store(store, taxonomy.names)
 
@@ -103,35 +102,10 @@ def ingest(paths: tuple[Path, ...], fmt: str, year: int | None, db: Path,
     stores nothing. Papers already in the collection get their upvotes and any newly known
     fields updated; the same input ingested twice changes nothing.
     """
-    store = Store(db)
-    reports = _store_files(store, paths, fmt, year, load_taxonomy(topics_path))
-    _index_terms(store)
+    with updating(Store(db), load_taxonomy(topics_path), _progress) as update:
+        reports = update.ingest_files(paths, fmt=fmt, year=year)
     click.echo(f"{db}: {sum(r.total for r in reports)} papers read, "
                f"{sum(r.new for r in reports)} new, {sum(r.updated for r in reports)} updated")
-
-
-def _store_files(store: Store, paths: tuple[Path, ...], fmt: str, year: int | None,
-                 taxonomy: Taxonomy) -> list[IngestReport]:
-    """Read, enrich and store the files in one transaction. A function of its own so that
-    the enriched tables (gigabytes at a million papers) are freed before the indexing."""
-    batches = []
-    for path in paths:
-        used, table = read_path(path, fmt=fmt, year=year)
-        with _progress(table.num_rows, f"tagging {path.name}") as bar:
-            batches.append((f"{used}:{path.name}", enrich(table, taxonomy, bar.update)))
-    with _progress(sum(table.num_rows for _, table in batches), "storing") as bar:
-        reports = store.ingest(batches, taxonomy, progress=bar.update)
-    for (label, _), report in zip(batches, reports, strict=True):
-        logging.info("%s: %s", label, report)
-    return reports
-
-
-def _index_terms(store: Store) -> None:
-    """Count the new papers' terms now, so the dashboard starts without doing it."""
-    started = time.perf_counter()
-    collection = Collection.from_store(store)
-    collection.prepare_indexes()
-    logging.info("term index up to date (%.1f s)", time.perf_counter() - started)
 
 
 @main.command()
@@ -238,7 +212,7 @@ def synth(n_papers: int, seed: int, out: Path, fmt: str | None, today: dt.date |
     _check_folder(out)
     _, base = read_path(SHIPPED_PAGE)
     chunks = synthesize(n_papers, schema.to_frame(base), seed=seed, today=today)
-    with _progress(n_papers, "making papers") as bar:
+    with _progress("making papers", n_papers) as bar:
         chunks = _counted(chunks, bar)
         if export.format_for(out, fmt) == "parquet":
             export.write_parquet(chunks, out)
@@ -301,8 +275,6 @@ def fetch(since: dt.date, until: dt.date | None, endpoint: str, refresh: bool, d
         report = fetch_days(store, since, until, endpoint=endpoint, refresh=refresh,
                             taxonomy=taxonomy, progress=advance)
     click.echo(f"{db}: {report}")
-    if any(day.status == "fetched" and day.papers for day in report.days):
-        _index_terms(store)
     if not report.ok:
         raise _CliError(f"{len(report.failed)} of {days} days failed: {report.failures()}. "
                         "The other days are stored; run the same command again to fetch the "

@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from papertrends.analytics.momentum import compute_paper_rates
-from papertrends.collection.enrich import enrich
+from papertrends.collection import pipeline
 from papertrends.collection.loaded import Collection
+from papertrends.collection.pipeline import Update
 from papertrends.collection.store import DB_ENV, Store
 from papertrends.collection.topics import Taxonomy, default_topics_path, load_taxonomy
 from papertrends.common.errors import StoreBusyError
@@ -95,9 +96,9 @@ def load_collection() -> Collection:
             if not paper_store.exists():
                 with st.spinner("Building the collection from the shipped Papers page..."):
                     _, table = read_path(SHIPPED_PAGE)
-                    paper_store.ingest([(f"hf-page:{SHIPPED_PAGE.name}", enrich(table, taxonomy))],
-                                       taxonomy)
-            if paper_store.sync_topics(taxonomy):
+                    pipeline.ingest(paper_store, [(f"hf-page:{SHIPPED_PAGE.name}", table)],
+                                    taxonomy)
+            if Update(paper_store, taxonomy).sync_topics():
                 st.toast("The topic taxonomy changed: papers were re-tagged.")
         key = (paper_store.fingerprint(), taxonomy.digest)
         collection = _collection(*key, taxonomy)

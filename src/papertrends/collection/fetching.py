@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from typing import Literal
 
 import requests
 
-from papertrends.collection.enrich import enrich
+from papertrends.collection.pipeline import Update, updating
 from papertrends.collection.store import Store
 from papertrends.collection.topics import Taxonomy, load_taxonomy
 from papertrends.common.errors import InputError
@@ -114,13 +115,15 @@ def fetch_days(store: Store, since: dt.date, until: dt.date | None = None, *,
                clock: Callable[[], dt.datetime] | None = None) -> FetchReport:
     """Fetch the Daily Papers of each day from ``since`` to ``until`` (default today) in order.
 
-    Days already complete are skipped unless ``refresh``. Each fetched day is enriched and
-    stored in its own transaction, its papers' upvotes snapshotted, and the day marked as
-    fetched. A day that fails (network errors after retries, a malformed response) is reported
-    and the run goes on; after ``stop_after_failures`` failed days in a row the rest are
-    reported as not tried, since the server is likely down. ``progress`` is called with each
-    day's result; ``pause`` is the polite gap in seconds between two requests. Store errors
-    (a store locked for too long) are not a day's failure: they propagate.
+    Days already complete are skipped unless ``refresh``. Each fetched day goes through the
+    ingest pipeline in its own transaction (enriched, stored, its papers' upvotes
+    snapshotted, the day marked as fetched); the indexes beside the store are brought up to
+    date once, when the run ends. A day that fails (network errors after retries, a malformed
+    response) is reported and the run goes on; after ``stop_after_failures`` failed days in a
+    row the rest are reported as not tried, since the server is likely down. ``progress`` is
+    called with each day's result; ``pause`` is the polite gap in seconds between two
+    requests. Store errors (a store locked for too long) are not a day's failure: they
+    propagate.
     """
     until = until or dt.date.today()
     if since > until:
@@ -135,7 +138,8 @@ def fetch_days(store: Store, since: dt.date, until: dt.date | None = None, *,
     report = FetchReport()
     failures_in_a_row = 0
     requested = False
-    try:
+    with (updating(store, taxonomy) as update,
+          closing(session) if own_session else nullcontext()):
         for offset in range((until - since).days + 1):
             day = since + dt.timedelta(days=offset)
             if day in done:
@@ -147,20 +151,16 @@ def fetch_days(store: Store, since: dt.date, until: dt.date | None = None, *,
                 if requested and pause > 0:
                     policy.sleep(pause)
                 requested = True
-                result = _fetch_day(store, day, endpoint, taxonomy, session, policy, clock)
+                result = _fetch_day(update, day, endpoint, session, policy, clock)
                 failures_in_a_row = failures_in_a_row + 1 if result.status == "failed" else 0
             report.days.append(result)
             if progress:
                 progress(result)
-    finally:
-        if own_session:
-            session.close()
     return report
 
 
-def _fetch_day(store: Store, day: dt.date, endpoint: str, taxonomy: Taxonomy,
-               session: requests.Session, policy: RetryPolicy,
-               clock: Callable[[], dt.datetime]) -> DayResult:
+def _fetch_day(update: Update, day: dt.date, endpoint: str, session: requests.Session,
+               policy: RetryPolicy, clock: Callable[[], dt.datetime]) -> DayResult:
     url = f"{endpoint}/api/daily_papers"
     where = f"{url}?date={day.isoformat()}"
     try:
@@ -173,8 +173,7 @@ def _fetch_day(store: Store, day: dt.date, endpoint: str, taxonomy: Taxonomy,
     except (FetchError, InputError) as exc:
         return DayResult(day, "failed", error=str(exc))
     label = f"{SOURCE_PREFIX}:{day.isoformat()}"
-    [stored] = store.ingest([(label, enrich(table, taxonomy))], taxonomy, now=clock(),
-                            fetched_day=day)
+    [stored] = update.ingest([(label, table)], now=clock(), fetched_day=day)
     return DayResult(day, "fetched", papers=table.num_rows, new=stored.new,
                      updated=stored.updated)
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 import requests
 
 from papertrends.collection import schema
+from papertrends.collection.pipeline import Update
 from papertrends.collection.store import Store
 from papertrends.sources import http_client
 from papertrends.sources.http_client import FetchError, RetryPolicy
@@ -101,6 +102,7 @@ def enrich_github(store: Store, *, api_url: str | None = None, token: str | None
     session = session or http_client.new_session()
     session.headers.update(headers)
     failures_in_a_row = 0
+    update = Update(store)
     try:
         for done, repo in enumerate(todo):
             try:
@@ -113,7 +115,7 @@ def enrich_github(store: Store, *, api_url: str | None = None, token: str | None
                 failures_in_a_row += 1
                 response = None
             else:
-                store.save_repositories(_table([row]))
+                update.save_repositories(_table([row]))
                 report.looked_up += 1
                 report.not_found += row["status"] == "not_found"
                 failures_in_a_row = 0

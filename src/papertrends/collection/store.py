@@ -4,6 +4,12 @@ Why DuckDB: a million papers fit in one columnar file that loads into Arrow-back
 well under a second, and every ingest is a real transaction. DuckDB lets one process open a
 file for writing at a time, so connections are held only for the length of one transaction and
 opening retries with backoff while another process (the dashboard, a CLI ingest) has it.
+
+Every paper has a position in the collection (``seq``, kept in the store only): 0 for the
+first paper ever stored, then one more for each new paper. DuckDB moves a row when it is
+updated, so the collection is read in ``seq`` order: a paper seen again keeps its place, new
+papers come last, and the indexes kept beside the store (by row position) stay valid for
+every paper an update did not touch.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ _MERGE = {
     "first_seen": "p.first_seen",
 }
 _NOT_CONTENT = {"paper_id", "topics", "source", "first_seen", "last_updated"}
+SEQ = "seq"  # the paper's position in the collection (see the module docstring)
 _CONTENT = [c.name for c in schema.COLUMNS if c.name not in _NOT_CONTENT]
 _SIDE_TABLES = {
     "snapshots": schema.SNAPSHOT_COLUMNS,
@@ -122,13 +129,18 @@ class Store:
         here, on the first write, so old stores keep working (readers cope without them).
         """
         columns = ", ".join(f"{c.name} {c.sql_type}" for c in schema.COLUMNS)
-        connection.execute(f"CREATE TABLE IF NOT EXISTS papers ({columns})")
+        connection.execute(f"CREATE TABLE IF NOT EXISTS papers ({columns}, {SEQ} BIGINT)")
         present = _columns(connection, "papers")
         for column in schema.COLUMNS:
             if column.name not in present:
                 default = " DEFAULT []" if column.is_list else ""  # lists: empty when unknown
                 connection.execute(f"ALTER TABLE papers ADD COLUMN {column.name} "
                                    f"{column.sql_type}{default}")
+        if SEQ not in present:  # a store from before positions: they follow today's order
+            connection.execute(f"ALTER TABLE papers ADD COLUMN {SEQ} BIGINT")
+            connection.execute(f"UPDATE papers SET {SEQ} = r.position FROM (SELECT rowid, "
+                               "row_number() OVER (ORDER BY rowid) - 1 AS position FROM papers"
+                               ") r WHERE papers.rowid = r.rowid")
         connection.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS ingests (ingested_at TIMESTAMPTZ, source VARCHAR, "
@@ -154,8 +166,9 @@ class Store:
                 return schema.empty_frame()[names]
             # A store from an older version may lack newer columns: conform adds them empty.
             present = _columns(connection, "papers")
+            order = f" ORDER BY {SEQ}" if SEQ in present else ""
             table = connection.sql(f"SELECT {', '.join(n for n in names if n in present)} "
-                                   "FROM papers").to_arrow_table()
+                                   f"FROM papers{order}").to_arrow_table()
         return schema.to_frame(table)[names]
 
     def texts(self, paper_ids: Sequence[str] | pa.Array | pd.Series,
@@ -380,6 +393,9 @@ def _merge_chunk(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
                  now: dt.datetime) -> tuple[int, int, int]:
     """Merge one chunk; (new, updated, unchanged) rows."""
     connection.register("chunk", chunk)
+    # Each row's place in the input: new papers get their positions in that order.
+    connection.register("chunk_positions", chunk.append_column(
+        "position", pa.array(range(chunk.num_rows), pa.int64())))
     try:
         known = connection.execute("SELECT count(*) FROM papers WHERE paper_id IN "
                                    "(SELECT paper_id FROM chunk)").fetchall()[0][0]
@@ -388,6 +404,7 @@ def _merge_chunk(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
         return _merge_known(connection, chunk, now)
     finally:
         connection.unregister("chunk")
+        connection.unregister("chunk_positions")
 
 
 def _insert_new(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
@@ -396,9 +413,14 @@ def _insert_new(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
     append, with no join against the stored papers, whose cost would grow with the store."""
     columns = [f"coalesce({name}, $now)" if name in ("first_seen", "last_updated") else name
                for name in schema.COLUMN_NAMES]
-    connection.execute(f"INSERT INTO papers ({', '.join(schema.COLUMN_NAMES)}) "
-                       f"SELECT {', '.join(columns)} FROM chunk", {"now": now})
+    connection.execute(f"INSERT INTO papers ({', '.join(schema.COLUMN_NAMES)}, {SEQ}) "
+                       f"SELECT {', '.join(columns)}, $next + position FROM chunk_positions",
+                       {"now": now, "next": _next_seq(connection)})
     return chunk.num_rows, 0, 0
+
+
+def _next_seq(connection: duckdb.DuckDBPyConnection) -> int:
+    return connection.execute(f"SELECT coalesce(max({SEQ}) + 1, 0) FROM papers").fetchone()[0]
 
 
 def _merge_known(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
@@ -415,10 +437,14 @@ def _merge_known(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE merged AS
         WITH m AS (
-            SELECT {', '.join(merged_columns)}, p.paper_id IS NULL AS is_new
-            FROM chunk c LEFT JOIN papers p ON p.paper_id = c.paper_id
+            SELECT {', '.join(merged_columns)}, p.paper_id IS NULL AS is_new,
+                   p.{SEQ} AS known_seq, c.position
+            FROM chunk_positions c LEFT JOIN papers p ON p.paper_id = c.paper_id
         )
-        SELECT m.* EXCLUDE (first_seen, last_updated),
+        SELECT m.* EXCLUDE (first_seen, last_updated, known_seq, position),
+               CASE WHEN m.is_new THEN $next - 1 + row_number() OVER (
+                        PARTITION BY m.is_new ORDER BY m.position)
+                    ELSE m.known_seq END AS {SEQ},
                CASE WHEN m.is_new THEN coalesce(m.first_seen, $now) ELSE m.first_seen END
                    AS first_seen,
                CASE WHEN m.is_new THEN coalesce(m.last_updated, $now)
@@ -426,13 +452,13 @@ def _merge_known(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
                NOT m.is_new AND ({changed}) AS is_updated,
                m.is_new OR {any_diff} AS is_written
         FROM m LEFT JOIN papers p ON p.paper_id = m.paper_id
-    """, {"now": now})
+    """, {"now": now, "next": _next_seq(connection)})
     new, updated = connection.execute(
         "SELECT count(*) FILTER (is_new), count(*) FILTER (is_updated) FROM merged").fetchall()[0]
     columns = ", ".join(schema.COLUMN_NAMES)
     connection.execute("DELETE FROM papers WHERE paper_id IN "
                        "(SELECT paper_id FROM merged WHERE is_written AND NOT is_new)")
-    connection.execute(f"INSERT INTO papers ({columns}) SELECT {columns} FROM merged "
-                       "WHERE is_written")
+    connection.execute(f"INSERT INTO papers ({columns}, {SEQ}) SELECT {columns}, {SEQ} "
+                       "FROM merged WHERE is_written")
     connection.execute("DROP TABLE merged")
     return new, updated, chunk.num_rows - new - updated
