@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from papertrends.collection.enrich import enrich
+from papertrends.collection import pipeline
 from papertrends.collection.store import Store
 from papertrends.collection.topics import Taxonomy, load_taxonomy
 from papertrends.sources import read_path
@@ -47,8 +47,9 @@ def fresh_store(tmp_path: Path) -> Store:
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory: pytest.TempPathFactory, seed_path: Path,
                taxonomy: Taxonomy) -> Store:
-    """The seed ingested once for the whole session. Read it, never write to it."""
+    """The seed ingested once for the whole session, with its indexes, as `papertrends
+    ingest` leaves it. Read it, never write to it."""
     store = Store(tmp_path_factory.mktemp("seed") / "seed.duckdb")
     fmt, table = read_path(seed_path)
-    store.ingest([(f"{fmt}:{seed_path.name}", enrich(table, taxonomy))], taxonomy)
+    pipeline.ingest(store, [(f"{fmt}:{seed_path.name}", table)], taxonomy)
     return store

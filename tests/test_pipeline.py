@@ -1,0 +1,186 @@
+"""Every writer goes through the ingest pipeline: afterwards the indexes kept beside the store
+are exactly what a fresh build gives, and the dashboard builds nothing and reads no text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import REPO_ROOT
+from hf_samples import body, entry
+from pytest_httpserver import HTTPServer
+from streamlit.testing.v1 import AppTest
+
+from papertrends import cli
+from papertrends.collection import pipeline
+from papertrends.collection.fetching import fetch_days
+from papertrends.collection.github import enrich_github
+from papertrends.collection.loaded import Collection
+from papertrends.collection.store import Store
+from papertrends.indexes import search_index, term_cache, terms
+from papertrends.sources.hf_api import parse_hf_api
+from papertrends.sources.http_client import RetryPolicy
+
+DAY = dt.date(2025, 10, 1)
+SOURCES = ("both", "titles", "abstracts")
+NEW_PAPERS = [entry("2510.00001", "Sparse Routers for Tiny Agents", upvotes=7),
+              entry("2510.00002", "Reward Models That Read the Manual", upvotes=3,
+                    abstract="We train reward models on tool manuals; agents follow them.")]
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("the dashboard had to build an index or read text")
+
+
+def assert_indexes_current(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The saved indexes serve the stored collection with no counting, finishing, building or
+    text reading, and they equal indexes built from scratch out of the stored papers."""
+    collection = Collection.from_store(store)
+    with monkeypatch.context() as patched:
+        patched.setattr(terms, "count_raw", _must_not_run)
+        patched.setattr(terms, "finish_term_index", _must_not_run)
+        patched.setattr(term_cache, "build_search_index", _must_not_run)
+        patched.setattr(Store, "texts", _must_not_run)
+        saved = {source: collection.term_index(source) for source in SOURCES}
+        found = collection.matching("agent")  # one word: answered by the index alone
+    papers = store.load()
+    for source in SOURCES:
+        fresh = terms.build_term_index(papers, source)
+        assert saved[source].terms.tolist() == fresh.terms.tolist(), source
+        assert saved[source].labels.tolist() == fresh.labels.tolist(), source
+        assert saved[source].stems == fresh.stems, source
+        assert (saved[source].counts != fresh.counts).nnz == 0, source
+    texts = collection.search_texts()
+    fresh_search = search_index.build_search_index(texts)
+    assert collection.search_index.words.tolist() == fresh_search.words.tolist()
+    assert np.array_equal(collection.search_index.starts, fresh_search.starts)
+    assert np.array_equal(collection.search_index.rows, fresh_search.rows)
+    lowered = [text.lower() for text in texts.to_pylist()]
+    expected = [any(word.startswith("agent") for word in _words(text)) for text in lowered]
+    assert found.tolist() == expected
+
+
+def _words(text: str) -> list[str]:
+    return re.split(r"[\W_]+", text)
+
+
+def _index_files(store: Store) -> dict[str, int]:
+    return {path.name: path.stat().st_mtime_ns
+            for path in term_cache.TermCache.beside(store.path).folder.iterdir()}
+
+
+@pytest.fixture
+def store(seed_store: Store, tmp_path: Path) -> Store:
+    """A writable copy of the seed store with its indexes, as `papertrends ingest` left it."""
+    path = tmp_path / "papers.duckdb"
+    shutil.copy(seed_store.path, path)
+    copy = Store(path)
+    pipeline.Update(copy).refresh_indexes()
+    return copy
+
+
+def test_cli_ingest_leaves_current_indexes(store, tmp_path, monkeypatch):
+    day = tmp_path / "day.json"
+    day.write_bytes(body(*NEW_PAPERS))
+    result = CliRunner().invoke(cli.main, ["-q", "ingest", str(day), "--db", str(store.path)])
+    assert result.exit_code == 0, result.output
+    assert len(store.load()) == 100
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_an_update_keeps_every_paper_in_its_place(store, taxonomy, monkeypatch):
+    before = store.load()["paper_id"].tolist()
+    seen_again = entry(before[5], "A new title for an old paper", upvotes=999)
+    pipeline.ingest(store, [("hf-api:again", _table(NEW_PAPERS[0], seen_again))], taxonomy)
+    after = store.load()
+    assert after["paper_id"].tolist() == [*before, "2510.00001"]
+    assert after["upvotes"].iloc[5] == 999
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_fetch_leaves_current_indexes(store, httpserver: HTTPServer, monkeypatch):
+    httpserver.expect_request("/api/daily_papers", query_string=f"date={DAY}").respond_with_data(
+        body(*NEW_PAPERS), content_type="application/json")
+    report = fetch_days(store, DAY, DAY, endpoint=httpserver.url_for("/"), pause=0)
+    assert report.ok and report.new == 2
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_a_fetch_whose_later_days_fail_still_indexes_the_stored_ones(store, httpserver,
+                                                                      monkeypatch):
+    httpserver.expect_request("/api/daily_papers", query_string=f"date={DAY}").respond_with_data(
+        body(*NEW_PAPERS), content_type="application/json")
+    httpserver.expect_request("/api/daily_papers").respond_with_data("down", status=503)
+    report = fetch_days(store, DAY, DAY + dt.timedelta(days=1), endpoint=httpserver.url_for("/"),
+                        pause=0, policy=RetryPolicy(attempts=1))
+    assert [d.status for d in report.days] == ["fetched", "failed"]
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_enrich_github_changes_no_index(store, httpserver, monkeypatch):
+    httpserver.expect_request("/repos/acme/vplan").respond_with_json({
+        "full_name": "acme/vplan", "stargazers_count": 5, "forks_count": 1,
+        "language": "Python", "pushed_at": "2025-10-01T00:00:00Z", "archived": False})
+    pipeline.ingest(store, [("hf-api:day", _table(NEW_PAPERS[0]))])
+    keys = _index_files(store)
+    enrich_github(store, api_url=httpserver.url_for("/").rstrip("/"), token="t", limit=1,
+                  policy=RetryPolicy(attempts=1))
+    assert len(store.repositories()) == 1
+    assert _index_files(store) == keys, "repository facts touch no index"
+    assert_indexes_current(store, monkeypatch)
+
+
+def _data_page(store: Store, monkeypatch) -> AppTest:
+    monkeypatch.setenv("PAPERTRENDS_DB", str(store.path))
+    monkeypatch.chdir(REPO_ROOT)
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "data.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_data_pages_upload_leaves_current_indexes(store, monkeypatch):
+    app = _data_page(store, monkeypatch)
+    app.file_uploader(key="data_upload").upload(
+        "day.json", body(*NEW_PAPERS), "application/json").run()
+    app.button(key="data_add").click().run()
+    assert not app.exception
+    assert len(store.load()) == 100
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_the_data_pages_fetch_leaves_current_indexes(store, httpserver, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", httpserver.url_for("/"))
+    httpserver.expect_request("/api/daily_papers", query_string=f"date={DAY}").respond_with_data(
+        body(*NEW_PAPERS), content_type="application/json")
+    app = _data_page(store, monkeypatch)
+    app.date_input(key="data_days").set_value((DAY, DAY))
+    app.button(key="data_fetch_go").click().run()
+    assert not app.exception
+    assert len(store.load()) == 100
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_the_first_run_build_leaves_current_indexes(tmp_path, monkeypatch):
+    store = Store(tmp_path / "new.duckdb")
+    app = _data_page(store, monkeypatch)
+    assert "**98 of 98 papers**" in app.markdown[0].value
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_a_preview_writes_nothing(store, taxonomy):
+    before = store.fingerprint()
+    report, enriched = pipeline.Update(store, taxonomy).preview("hf-api:day",
+                                                                _table(*NEW_PAPERS))
+    assert (report.new, report.updated) == (2, 0)
+    assert enriched.num_rows == 2 and "topics" in enriched.column_names
+    assert store.fingerprint() == before
+
+
+def _table(*entries):
+    return parse_hf_api(body(*entries), path="day.json", source="hf-api:day")
