@@ -22,7 +22,7 @@ from papertrends.collection.fetching import fetch_days
 from papertrends.collection.github import enrich_github
 from papertrends.collection.loaded import Collection
 from papertrends.collection.store import Store
-from papertrends.indexes import search_index, term_cache, terms
+from papertrends.indexes import search_index, segments, term_cache, terms
 from papertrends.sources.hf_api import parse_hf_api
 from papertrends.sources.http_client import RetryPolicy
 
@@ -43,8 +43,8 @@ def assert_indexes_current(store: Store, monkeypatch: pytest.MonkeyPatch) -> Non
     collection = Collection.from_store(store)
     with monkeypatch.context() as patched:
         patched.setattr(terms, "count_raw", _must_not_run)
-        patched.setattr(terms, "finish_term_index", _must_not_run)
-        patched.setattr(term_cache, "build_search_index", _must_not_run)
+        patched.setattr(term_cache.TermCache, "update", _must_not_run)
+        patched.setattr(segments, "build_search_index", _must_not_run)
         patched.setattr(Store, "texts", _must_not_run)
         saved = {source: collection.term_index(source) for source in SOURCES}
         found = collection.matching("agent")  # one word: answered by the index alone
@@ -57,9 +57,9 @@ def assert_indexes_current(store: Store, monkeypatch: pytest.MonkeyPatch) -> Non
         assert (saved[source].counts != fresh.counts).nnz == 0, source
     texts = collection.search_texts()
     fresh_search = search_index.build_search_index(texts)
-    assert collection.search_index.words.tolist() == fresh_search.words.tolist()
-    assert np.array_equal(collection.search_index.starts, fresh_search.starts)
-    assert np.array_equal(collection.search_index.rows, fresh_search.rows)
+    for query in ("agent", "language model", "gpt-4", "rl", "reward models", "zzz"):
+        assert np.array_equal(collection.search_index.matching(query, collection.search_texts),
+                              fresh_search.matching(query, collection.search_texts)), query
     lowered = [text.lower() for text in texts.to_pylist()]
     expected = [any(word.startswith("agent") for word in _words(text)) for text in lowered]
     assert found.tolist() == expected

@@ -102,7 +102,7 @@ def test_a_store_collection_searches_with_the_index_saved_beside_it(seed_store, 
     first = Collection.from_store(seed_store)  # abstracts left in the store
     first.prepare_indexes()
     monkeypatch.setattr(search_index_module, "build_search_index", _must_not_build)
-    monkeypatch.setattr("papertrends.indexes.term_cache.build_search_index", _must_not_build)
+    monkeypatch.setattr("papertrends.indexes.segments.build_search_index", _must_not_build)
     again = Collection.from_store(seed_store)  # a fresh dashboard process: loads the file
     for query in ("agent", '"language model"', "gui agent", "rl", "3d", "zzz"):
         filters = Filters(search=query)
@@ -110,7 +110,8 @@ def test_a_store_collection_searches_with_the_index_saved_beside_it(seed_store, 
         assert filters.mask(again).tolist() == expected.tolist(), query
     assert Filters(search="agent").mask(again).sum() > 5
     # Mapped, not read: at a million papers the row lists are half a gigabyte.
-    assert isinstance(again.search_index.rows, np.memmap)
+    assert all(isinstance(segment.search.rows, np.memmap)
+               for segment in again.search_index.segments)
 
 
 def test_a_changed_collection_gets_a_new_index(fresh_store, taxonomy) -> None:

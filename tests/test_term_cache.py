@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from papertrends.cli import main
 from papertrends.collection import schema
 from papertrends.collection.enrich import enrich
-from papertrends.indexes import terms
+from papertrends.indexes import term_cache, terms
 from papertrends.indexes.term_cache import TermCache
 from papertrends.indexes.terms import RawCounts, build_term_index, count_raw, text_for
 
@@ -84,21 +84,25 @@ def test_after_an_ingest_only_new_and_changed_papers_are_analysed(store, taxonom
     assert papers_with["quantum circuits"] == 2  # the changed abstract and the new one
 
 
-def test_saved_counts_serve_fewer_or_reordered_papers_without_analysing(store, analysed):
-    """The same papers in another order, or without some (a store rebuilt, a paper removed),
-    take their saved counts row by row; the index is the one counted afresh."""
+def test_other_papers_or_another_order_never_get_the_saved_rows(store, analysed):
+    """Saved rows stand for papers at positions: the same papers in another order, or
+    fewer of them (a store rebuilt), get an index of their own, the one counted afresh."""
     papers = store.load()
     cache = TermCache.beside(store.path)
     cache.index(papers)
-    assert analysed == [98, 98]
-    for subset in (papers.iloc[::-1], papers, papers.iloc[5:]):
+    for subset in (papers.iloc[::-1], papers.iloc[5:], papers):
         subset = subset.reset_index(drop=True)
-        (cache.folder / "index-both.npz").unlink()  # finished again from the saved counts
-        index = cache.index(subset)
-        assert analysed == [98, 98]  # nothing analysed again
-        same_index(index, build_term_index(subset, "both"))
-        analysed.clear()
-        analysed.extend([98, 98])  # build_term_index above counted afresh, as a reference
+        same_index(cache.index(subset), build_term_index(subset, "both"))
+
+
+def test_a_damaged_segment_is_rebuilt_not_fatal(store):
+    papers = store.load()
+    cache = TermCache.beside(store.path)
+    cache.index(papers)
+    for path in cache.folder.glob("segment-*.npz"):
+        path.write_bytes(b"not a numpy file")
+    term_cache._SEGMENTS.clear()
+    same_index(TermCache.beside(store.path).index(papers), build_term_index(papers))
 
 
 def test_a_damaged_cache_file_is_rebuilt_not_fatal(store):
@@ -143,7 +147,7 @@ def test_ingest_leaves_the_index_ready_for_the_dashboard(tmp_path, seed_path, an
     db = tmp_path / "papers.duckdb"
     result = CliRunner().invoke(main, ["-q", "ingest", str(seed_path), "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "papers.duckdb.terms" / "index-both.npz").exists()
+    assert (tmp_path / "papers.duckdb.terms" / "manifest.json").exists()
     analysed.clear()
     from papertrends.collection.store import Store
     TermCache.beside(db).index(Store(db).load(), "titles")

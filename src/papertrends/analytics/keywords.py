@@ -48,7 +48,7 @@ def compute_term_frequencies(index: TermIndex, mask: np.ndarray, *, top: int = D
     """
     mask = np.asarray(mask, dtype=bool)
     selected = int(mask.sum())
-    if selected == 0 or top <= 0 or index.counts.shape[1] == 0:
+    if selected == 0 or top <= 0 or index.n_terms == 0:
         return empty_frequencies()
     papers, occurrences = index.totals(mask)
     candidates = np.flatnonzero(papers)
@@ -109,6 +109,6 @@ def _contains_any(term: str, excluded: list[tuple[str, ...]]) -> bool:
 def covered_papers(index: TermIndex, mask: np.ndarray) -> int:
     """How many masked papers have at least one term (the rest have no usable text)."""
     mask = np.asarray(mask, dtype=bool)
-    if index.counts.shape[1] == 0 or not mask.any():
+    if index.n_terms == 0 or not mask.any():
         return 0
-    return int((np.diff(index.counts.indptr) > 0)[mask].sum())
+    return int(index.has_terms[mask].sum())

@@ -128,7 +128,7 @@ def compute_rising_terms(index: TermIndex, mask: np.ndarray, published: pd.Serie
                "change"]
     selected_dates = published[mask]
     windows = rising_windows(selected_dates, window_days)
-    if windows is None or index.counts.shape[1] == 0:
+    if windows is None or index.n_terms == 0:
         return pd.DataFrame(columns=columns)
     (prev_start, prev_end), (recent_start, recent_end) = windows
     days = as_days(published)  # NaT, in no window, when unknown

@@ -17,8 +17,9 @@ import pyarrow.compute as pc
 
 from papertrends.collection import schema
 from papertrends.collection.store import Store
-from papertrends.indexes.search_index import SearchIndex, build_search_index
-from papertrends.indexes.term_cache import TermCache, collection_digest, frame_text_values
+from papertrends.indexes.search_index import WordLookup, build_search_index
+from papertrends.indexes.segmented import SegmentedTermIndex
+from papertrends.indexes.term_cache import TermCache, frame_text_values
 from papertrends.indexes.terms import TermIndex, build_term_index
 
 _REMEMBERED_TERMS = 32
@@ -38,7 +39,7 @@ class Collection:
         self._topic_order = topic_order
         self._term_cache = term_cache
         self._store = store
-        self._term_indexes: dict[str, TermIndex] = {}
+        self._term_indexes: dict[str, TermIndex | SegmentedTermIndex] = {}
         self._unknown: dict[str, int] = {}
         self._matches: dict[str, np.ndarray] = {}
         missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
@@ -107,12 +108,12 @@ class Collection:
                                            "\n")
 
     @cached_property
-    def search_index(self) -> SearchIndex:
-        """The word index behind the search box, from the term cache when it is up to date
-        (an ingest builds it), else built here from every title and abstract."""
+    def search_index(self) -> WordLookup:
+        """The word index behind the search box, from the term cache (every ingest brings it
+        up to date), else built here from every title and abstract."""
         if self._term_cache is not None:
             return self._term_cache.search_index(self.papers, self.search_texts,
-                                                 key=self.digest)
+                                                 self.text_values)
         return build_search_index(self.search_texts())
 
     def matching(self, term: str) -> np.ndarray:
@@ -171,21 +172,16 @@ class Collection:
         lengths = pc.list_value_length(self._arrow("ai_keywords"))
         return bool(pc.max(lengths).as_py() or 0) if len(self.papers) else False
 
-    def term_index(self, source: str = "both") -> TermIndex:
-        """Document-term counts for titles, abstracts or both, built once per source."""
+    def term_index(self, source: str = "both") -> TermIndex | SegmentedTermIndex:
+        """Document-term counts for titles, abstracts or both, read once per source."""
         if source not in self._term_indexes:
             if self._term_cache is not None:
                 index = self._term_cache.index(self.papers, source, self.text_values,
-                                               key=self.digest)
+                                               self.search_texts)
             else:
                 index = build_term_index(self.papers, source)
             self._term_indexes[source] = index
         return self._term_indexes[source]
-
-    @cached_property
-    def digest(self) -> str:
-        """Which papers at which version: the key of the indexes saved in the term cache."""
-        return collection_digest(self.papers)
 
     def prepare_indexes(self) -> None:
         """Bring the store's term cache up to date (term counts, finished term indexes, the
@@ -195,8 +191,7 @@ class Collection:
         # Arrow keeps memory it has freed (the ingested tables: gigabytes at a million papers)
         # for its own reuse, while the counting ahead allocates through numpy and scipy.
         pa.default_memory_pool().release_unused()
-        self._term_cache.prepare(self.papers, self.text_values, self.search_texts,
-                                 key=self.digest)
+        self._term_cache.prepare(self.papers, self.text_values, self.search_texts)
 
     def text_values(self, column: str, rows: np.ndarray) -> list[str]:
         """One column's text at these row positions, '' when unknown: what term counting

@@ -39,8 +39,45 @@ def term_pattern(term: str) -> str:
     return r"(?:^|[^\pL\pN])" + re.escape(term)
 
 
+class WordLookup:
+    """``matching`` from two lookups a word index answers: the rows with a word that starts
+    with a prefix, and the rows with exactly a word (one index, or several segments)."""
+
+    n_rows: int
+
+    def prefix_mask(self, prefix: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def word_mask(self, word: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def matching(self, term: str, row_texts: RowTexts) -> np.ndarray:
+        """Boolean mask of the rows where ``term`` (lower-cased) starts a word."""
+        parts = _TERM_SEPARATORS.split(term)
+        words, separators = parts[::2], parts[1::2]
+        if not separators:  # one word: the index has the exact answer
+            return self.prefix_mask(term)
+        candidates = np.ones(self.n_rows, dtype=bool)
+        for position, word in enumerate(words):
+            if not word:  # the term starts or ends with punctuation
+                continue
+            # A word followed by punctuation in the term ends there in the text too; the last
+            # one may go on ("large lang" finds "large language").
+            last = position == len(words) - 1
+            candidates &= self.prefix_mask(word) if last else self.word_mask(word)
+        rows = np.flatnonzero(candidates)
+        if not rows.size:
+            return candidates
+        texts = pc.utf8_lower(pc.fill_null(row_texts(rows), ""))
+        found = pc.match_substring_regex(texts, term_pattern(term)).to_numpy(
+            zero_copy_only=False)
+        mask = np.zeros(self.n_rows, dtype=bool)
+        mask[rows[found]] = True
+        return mask
+
+
 @dataclass(frozen=True)
-class SearchIndex:
+class SearchIndex(WordLookup):
     """For each distinct word (sorted), the rows (ascending) of the papers that have it."""
 
     words: np.ndarray  # object array of str, sorted by code point
@@ -61,29 +98,11 @@ class SearchIndex:
             return self.rows[:0]
         return self.rows[self.starts[position]:self.starts[position + 1]]
 
-    def matching(self, term: str, row_texts: RowTexts) -> np.ndarray:
-        """Boolean mask of the rows where ``term`` (lower-cased) starts a word."""
-        parts = _TERM_SEPARATORS.split(term)
-        words, separators = parts[::2], parts[1::2]
-        if not separators:  # one word: the index has the exact answer
-            return self._mask(self.with_prefix(term))
-        candidates = np.ones(self.n_rows, dtype=bool)
-        for position, word in enumerate(words):
-            if not word:  # the term starts or ends with punctuation
-                continue
-            # A word followed by punctuation in the term ends there in the text too; the last
-            # one may go on ("large lang" finds "large language").
-            last = position == len(words) - 1
-            candidates &= self._mask(self.with_prefix(word) if last else self.with_word(word))
-        rows = np.flatnonzero(candidates)
-        if not rows.size:
-            return candidates
-        texts = pc.utf8_lower(pc.fill_null(row_texts(rows), ""))
-        found = pc.match_substring_regex(texts, term_pattern(term)).to_numpy(
-            zero_copy_only=False)
-        mask = np.zeros(self.n_rows, dtype=bool)
-        mask[rows[found]] = True
-        return mask
+    def prefix_mask(self, prefix: str) -> np.ndarray:
+        return self._mask(self.with_prefix(prefix))
+
+    def word_mask(self, word: str) -> np.ndarray:
+        return self._mask(self.with_word(word))
 
     def _mask(self, rows: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.n_rows, dtype=bool)

@@ -1,23 +1,33 @@
-"""Term counts kept beside the store, so no run analyses a paper's text twice.
+"""The indexes kept beside the store, brought up to date by what an update changed.
 
-Analysing text is the one slow step of the pages (about a millisecond per abstract, a quarter
-of an hour for a million on one core). So the raw counts of every paper's title and abstract
-are kept in ``<store>.terms/``, keyed by ``(paper_id, last_updated)``: after an ingest only the
-new or changed papers are analysed, and the finished index each page reads is saved too, keyed
-by a digest of the collection, so a fresh dashboard process just loads it. The search box's
-word index (``search_index``) is kept the same way.
+Analysing text is the slow step (about a millisecond of Python per abstract), and a million
+papers' search words are a hundred million postings. So ``<store>.terms/`` keeps them in
+*segments* (``segments.Segment``), one per update, each holding the rows that update wrote,
+plus the collection-wide sums the finished term indexes are decided from
+(``term_stats``). An update of k papers analyses those k texts, writes one segment of k rows,
+adjusts the sums by what the k rows added and what their older rows held, and writes the
+small files that say which segment holds which row: its cost follows what changed, not what
+the collection holds. Segments are merged when there are more than ``MAX_DELTAS`` beside the
+first (or its replaced rows pile up), without reading any text again.
 
-The files are a cache: deleting the folder only costs the time to rebuild it. They are written
-atomically (a reader never sees half a file) and ignored when they do not match the store.
+Rows are the papers' positions in the collection, which never move (the store's ``seq``), so
+a saved index stays valid for every row an update did not touch; which rows those are is read
+off ``last_updated``. The folder is a cache: delete it and the next update rebuilds it; a
+file that does not match the collection (another store, a damaged file) is never used.
+Writers take a lock on the folder; readers need none (the manifest is replaced atomically
+and names every file of its generation).
 """
 
 from __future__ import annotations
 
+import copy
+import fcntl
 import hashlib
+import json
 import os
-import struct
-import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import overload
@@ -25,19 +35,54 @@ from typing import overload
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from papertrends.indexes import terms
-from papertrends.indexes.search_index import SearchIndex, build_search_index
-from papertrends.indexes.terms import RawCounts, TermIndex
+from papertrends.indexes import files, segments, terms
+from papertrends.indexes.segmented import SegmentedSearchIndex, SegmentedTermIndex
+from papertrends.indexes.segments import FIELDS, Segment
+from papertrends.indexes.term_stats import (
+    SOURCES,
+    FinishedColumns,
+    SourceStats,
+    Vocabulary,
+    finish_columns,
+)
 
 # (column, row positions) -> those rows' texts, '' when unknown.
 TextValues = Callable[[str, np.ndarray], list[str]]
 # (row positions) -> those rows' 'title \n abstract'.
 SearchTexts = Callable[[np.ndarray], pa.Array | pa.ChunkedArray]
-FORMAT_VERSION = "1"  # bump when analyse() or the files change: old caches are then rebuilt
-_FIELDS = ("title", "abstract")
+FORMAT_VERSION = "2"  # bump when analyse() or the files change: old caches are then rebuilt
+MAX_DELTAS = 8  # segments beside the first before they are merged into one
 _TEXT_BLOCK_ROWS = 200_000  # texts read from the store at once: a few hundred MB
+_MANIFEST = "manifest.json"
+_OLD_FILES = ("raw.npz", "search.npz", "index-both.npz", "index-titles.npz",
+              "index-abstracts.npz")
+_LOADED_SEGMENTS = 64  # segments kept loaded in a process, across collection versions
+
+
+@dataclass
+class _State:
+    """One generation of the folder: which rows it covers and where each one is."""
+
+    generation: int
+    serial: int  # the number the next new segment file gets
+    n_rows: int
+    ids_digest: str
+    updated: np.ndarray  # int64 per row: last_updated when indexed
+    owner: np.ndarray  # int64 per row: which segment holds it
+    local: np.ndarray  # int64 per row: its row in that segment
+    segment_names: list[str]
+    vocabulary: Vocabulary
+    stats: dict[str, SourceStats]
+    finished: dict[str, FinishedColumns]
+
+    @classmethod
+    def empty(cls, generation: int, serial: int) -> _State:
+        empty = np.zeros(0, dtype=np.int64)
+        return cls(generation, serial, 0, "", empty, empty, empty, [], Vocabulary(),
+                   {source: SourceStats() for source in SOURCES}, {})
 
 
 class TermCache:
@@ -49,179 +94,292 @@ class TermCache:
         path = Path(store_path)
         return cls(path.with_name(path.name + ".terms"))
 
-    # -- the finished index a page reads --------------------------------------------------
+    # -- reading ---------------------------------------------------------------------------
 
     def index(self, papers: pd.DataFrame, source: str = "both",
-              text_values: TextValues | None = None, *, key: str | None = None) -> TermIndex:
-        """The term index of ``papers`` (rows in their order), from disk when it matches.
-
-        ``text_values(column, rows)`` gives the texts of rows not yet counted, when ``papers``
-        leaves them out (``Collection.text_values``); by default they are read from ``papers``.
-        ``key`` is ``collection_digest(papers)`` when the caller has it already (it reads every
-        id: most of a second at a million papers).
-        """
+              text_values: TextValues | None = None,
+              search_texts: SearchTexts | None = None) -> terms.TermIndex | SegmentedTermIndex:
+        """The finished term index of ``papers`` (rows in their order), as saved; brought up
+        to date first when the collection changed since (only what changed is analysed).
+        ``text_values`` and ``search_texts`` read the texts of rows to analyse
+        (``Collection`` reads them from the store); by default they come from ``papers``."""
         if source not in terms.SOURCES:
             raise ValueError(f"term source must be one of {terms.SOURCES}, not {source!r}")
         if source == "keywords":  # given per paper, nothing to analyse: counted on the spot
             return terms.build_keyword_index(papers)
-        key = key or collection_digest(papers)
-        saved = self._load_index(source, key)
-        if saved is not None:
-            return saved
-        raw = self.raw(papers, text_values)
-        if source == "both":
-            counts = raw["title"] + raw["abstract"]
-        else:
-            counts = raw["title" if source == "titles" else "abstract"]
-        del raw  # a gigabyte at a million papers: not kept beside the copies finishing makes
-        index = terms.finish_term_index(counts)
-        self._save_index(source, key, index)
-        return index
+        state, loaded = self._current(papers, text_values, search_texts)
+        return SegmentedTermIndex(loaded, self._alive(state, loaded), state.finished[source],
+                                  state.vocabulary, source, state.n_rows)
 
-    def prepare(self, papers: pd.DataFrame, text_values: TextValues, search_texts: SearchTexts,
-                sources: tuple[str, ...] = ("both", "titles", "abstracts"), *,
-                key: str | None = None) -> None:
-        """Bring the cache up to date after an ingest, so the dashboard starts on it."""
-        key = key or collection_digest(papers)
-        for source in sources:
-            self.index(papers, source, text_values, key=key)
-        self.search_index(papers, search_texts, key=key)
+    def search_index(self, papers: pd.DataFrame, search_texts: SearchTexts | None = None,
+                     text_values: TextValues | None = None) -> SegmentedSearchIndex:
+        """The search box's word index of ``papers``, as saved (brought up to date first)."""
+        state, loaded = self._current(papers, text_values, search_texts)
+        return SegmentedSearchIndex(loaded, self._alive(state, loaded), state.n_rows)
 
-    # -- the search box's word index -------------------------------------------------------
+    def _current(self, papers: pd.DataFrame, text_values: TextValues | None,
+                 search_texts: SearchTexts | None) -> tuple[_State, list[Segment]]:
+        """The saved generation for ``papers`` and its segments, updated first if need be;
+        rebuilt when a file of it cannot be read."""
+        for attempt in range(2):
+            state = self._read_state()
+            touched = None if state is None else _touched(state, papers)
+            if touched is None or len(touched) or attempt:
+                self.update(papers, text_values, search_texts, rebuild=attempt > 0)
+                state = self._read_state()
+            try:
+                if state is None:
+                    raise FileNotFoundError(self.folder / _MANIFEST)
+                return state, [self._segment(name) for name in state.segment_names]
+            except files.READ_ERRORS:
+                _SEGMENTS.clear()
+                _STATES.clear()
+        raise OSError(f"{self.folder}: the indexes cannot be written and read back")
 
-    def search_index(self, papers: pd.DataFrame, search_texts: SearchTexts, *,
-                     key: str | None = None) -> SearchIndex:
-        """The word index of ``papers`` (rows in their order), from disk when it matches.
+    def is_current(self, papers: pd.DataFrame) -> bool:
+        """Whether the saved indexes serve ``papers`` as they are, with nothing to analyse."""
+        state = self._read_state()
+        touched = None if state is None else _touched(state, papers)
+        return touched is not None and not len(touched)
 
-        ``search_texts(rows)`` gives those rows' 'title \\n abstract' (``Collection.search_texts``,
-        which reads the abstracts from the store); they are read a block of rows at a time.
-        Built whole, not paper by paper like the term counts: it is Arrow and numpy work.
-        ``key`` as for ``index``.
-        """
-        key = key or collection_digest(papers)
-        arrays = self._read("search", key, mapped=("rows",))
-        if arrays is not None:
-            return SearchIndex(_lines(arrays["words"]), arrays["starts"], arrays["rows"],
-                               len(papers))
-        index = build_search_index(
-            search_texts(np.arange(start, min(start + _TEXT_BLOCK_ROWS, len(papers))))
-            for start in range(0, len(papers), _TEXT_BLOCK_ROWS))
-        self._write("search", {"version": _bytes(FORMAT_VERSION), "key": _bytes(key),
-                               "words": _bytes("\n".join(index.words.tolist())),
-                               "starts": index.starts, "rows": index.rows})
-        return index
+    # -- updating --------------------------------------------------------------------------
 
-    # -- raw counts, extended paper by paper ----------------------------------------------
+    def prepare(self, papers: pd.DataFrame, text_values: TextValues,
+                search_texts: SearchTexts) -> None:
+        """Bring the folder up to date after an ingest, so the dashboard starts on it."""
+        self.update(papers, text_values, search_texts)
 
-    def raw(self, papers: pd.DataFrame,
-            text_values: TextValues | None = None) -> dict[str, RawCounts]:
-        """Raw counts per field, rows in ``papers`` order; only unseen texts are analysed."""
+    def update(self, papers: pd.DataFrame, text_values: TextValues | None = None,
+               search_texts: SearchTexts | None = None, *, rebuild: bool = False) -> None:
+        """Index the rows of ``papers`` that are new or changed since the saved generation
+        (every row when it does not match, cannot be read, or ``rebuild``), in one new
+        generation."""
         text_values = text_values or partial(frame_text_values, papers)
-        ids = papers["paper_id"].astype(str).to_numpy(dtype=object)
-        updated = _updated(papers)
-        saved = self._load_raw()
-        if saved is not None:
-            saved_ids, saved_updated, saved_counts = saved
-            position = pd.Index(saved_ids).get_indexer(ids)
-            found = position >= 0
-            found[found] = saved_updated[position[found]] == updated[found]
-        else:
-            found = np.zeros(len(ids), dtype=bool)
-            position = np.full(len(ids), -1)
-        kept, missing = np.flatnonzero(found), np.flatnonzero(~found)
-        # Saved rows first, then the new ones; put back in the papers' order below.
-        order = np.concatenate([kept, missing])
-        in_order = bool((order == np.arange(len(order))).all())
-        result = {}
-        unchanged = (saved is not None and kept.size == len(ids) == len(saved[0])
-                     and bool((position == np.arange(len(ids))).all()))
-        for field in _FIELDS:
-            if unchanged:  # the saved rows as they are, not a copy of them in the same order
-                result[field] = saved_counts[field]
-                continue
-            parts = [saved_counts[field].rows(position[kept])] if kept.size else []
-            if missing.size or not parts:
-                parts.append(terms.count_raw(_LazyTexts(text_values, field, missing)))
-            stacked = RawCounts.stack(parts)
-            result[field] = stacked if in_order else stacked.rows(np.argsort(order))
-        if missing.size or saved is None or len(saved[0]) != len(ids):
-            self._save_raw(ids, updated, result)
-        return result
+        search_texts = search_texts or partial(frame_search_texts, papers)
+        with self._locked():
+            state = self._read_state()
+            touched = None if state is None or rebuild else _touched(state, papers)
+            if touched is not None and not len(touched):
+                return
+            try:
+                loaded = [] if touched is None else [self._segment(name)
+                                                     for name in state.segment_names]
+            except files.READ_ERRORS:
+                touched = None
+            if touched is None:  # nothing usable saved, or saved for other papers
+                state = _State.empty(0 if state is None else state.generation,
+                                     0 if state is None else state.serial)
+                touched, loaded = np.arange(len(papers)), []
+            new_state, new_segments = _updated_state(state, loaded, papers, touched,
+                                                     text_values, search_texts)
+            self._write_state(new_state, new_segments)
 
-    # -- files ------------------------------------------------------------------------------
+    # -- files -------------------------------------------------------------------------------
 
-    def _path(self, name: str) -> Path:
-        return self.folder / f"{name}.npz"
-
-    def _write(self, name: str, arrays: dict[str, np.ndarray]) -> None:
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer at a time (an ingest, and a dashboard catching up on its own)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self._path(name)
-        temporary = target.with_name(f".{target.name}.partial")
+        with open(self.folder / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _read_state(self) -> _State | None:
+        """The saved generation, or None when there is none usable."""
         try:
-            with open(temporary, "wb") as file:
-                np.savez(file, **arrays)
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
-
-    def _read(self, name: str, key: str | None = None, mapped: tuple[str, ...] = ()
-              ) -> dict[str, np.ndarray] | None:
-        """The arrays of one file; None when it is missing, unreadable, of another format
-        version or (given ``key``) made for another collection. The version and key are
-        checked before the large arrays are read. The ``mapped`` arrays are memory-mapped,
-        not read: a search touches a few pages of the search index's hundreds of megabytes."""
-        path = self._path(name)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if _text(data["version"]) != FORMAT_VERSION or (
-                        key is not None and _text(data["key"]) != key):
-                    return None
-                arrays = {array: data[array] for array in data.files if array not in mapped}
-            return arrays | {array: _map_member(path, array) for array in mapped}
-        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
-            return None  # rebuilt by the caller
-
-    def _save_raw(self, ids: np.ndarray, updated: np.ndarray,
-                  counts: dict[str, RawCounts]) -> None:
-        arrays = {"version": _bytes(FORMAT_VERSION), "ids": _bytes("\n".join(ids.tolist())),
-                  "updated": updated}
-        for field, raw in counts.items():
-            arrays.update(_matrix(field, raw.counts))
-            arrays[f"{field}_vocabulary"] = _bytes("\n".join(raw.vocabulary.tolist()))
-        self._write("raw", arrays)
-
-    def _load_raw(self) -> tuple[np.ndarray, np.ndarray, dict[str, RawCounts]] | None:
-        arrays = self._read("raw")
-        if arrays is None:
+            manifest = json.loads((self.folder / _MANIFEST).read_text())
+            if manifest.get("version") != FORMAT_VERSION:
+                return None
+            key = (str(self.folder), manifest["generation"])
+            if key not in _STATES:
+                _STATES.clear()  # one generation per folder is enough
+                _STATES[key] = _load_state(self.folder, manifest)
+            return _STATES[key]
+        except (*files.READ_ERRORS, json.JSONDecodeError, TypeError):
             return None
-        ids = _lines(arrays["ids"])
-        counts = {field: RawCounts(_unmatrix(field, arrays),
-                                   _lines(arrays[f"{field}_vocabulary"])) for field in _FIELDS}
-        return ids, arrays["updated"], counts
 
-    def _save_index(self, source: str, key: str, index: TermIndex) -> None:
-        stems = sorted(index.stems.items())
-        self._write(f"index-{source}", {
-            "version": _bytes(FORMAT_VERSION), "key": _bytes(key),
-            **_matrix("counts", index.counts),
-            "terms": _bytes("\n".join(index.terms.tolist())),
-            "labels": _bytes("\n".join(index.labels.tolist())),
-            "stem_terms": _bytes("\n".join(term for term, _ in stems)),
-            "stems": _bytes("\n".join(stem for _, stem in stems)),
-        })
+    def _segment(self, name: str) -> Segment:
+        path = self.folder / name
+        if path not in _SEGMENTS:
+            if len(_SEGMENTS) >= _LOADED_SEGMENTS:
+                _SEGMENTS.pop(next(iter(_SEGMENTS)))
+            _SEGMENTS[path] = segments.load(path)
+        return _SEGMENTS[path]
 
-    def _load_index(self, source: str, key: str) -> TermIndex | None:
-        arrays = self._read(f"index-{source}", key)
-        if arrays is None:
-            return None
-        stems = dict(zip(_lines(arrays["stem_terms"]).tolist(),
-                         _lines(arrays["stems"]).tolist(), strict=True))
-        return TermIndex(_unmatrix("counts", arrays), _lines(arrays["terms"]), stems,
-                         _lines(arrays["labels"]))
+    def _alive(self, state: _State, loaded: list[Segment]) -> list[np.ndarray]:
+        return [state.owner[segment.rows] == number for number, segment in enumerate(loaded)]
+
+    def _write_state(self, state: _State, new_segments: dict[str, Segment]) -> None:
+        for name, segment in new_segments.items():
+            segments.save(segment, self.folder / name)
+        state_name = f"state-{state.generation:06d}.npz"
+        files.write(self.folder / state_name, _state_arrays(state))
+        manifest = {"version": FORMAT_VERSION, "generation": state.generation,
+                    "serial": state.serial, "segments": state.segment_names,
+                    "state": state_name}
+        temporary = self.folder / f".{_MANIFEST}.partial"
+        temporary.write_text(json.dumps(manifest))
+        os.replace(temporary, self.folder / _MANIFEST)
+        for stale in self.folder.iterdir():
+            unused = stale.name.startswith(("state-", "segment-")) and stale.name not in (
+                state_name, *state.segment_names)
+            if unused or stale.name in _OLD_FILES:
+                stale.unlink(missing_ok=True)
+
+
+_STATES: dict[tuple[str, int], _State] = {}
+_SEGMENTS: dict[Path, Segment] = {}
+
+
+def _touched(state: _State, papers: pd.DataFrame) -> np.ndarray | None:
+    """The rows of ``papers`` new or changed since ``state`` was saved, or None when the
+    saved rows are not the first rows of ``papers`` (another collection, another order)."""
+    if len(papers) < state.n_rows or ids_digest(papers.iloc[:state.n_rows]) != (
+            state.ids_digest):
+        return None
+    updated = _updated(papers)
+    changed = np.flatnonzero(updated[:state.n_rows] != state.updated)
+    return np.concatenate([changed, np.arange(state.n_rows, len(papers))])
+
+
+def _updated_state(state: _State, loaded: list[Segment], papers: pd.DataFrame,
+                   touched: np.ndarray, text_values: TextValues, search_texts: SearchTexts
+                   ) -> tuple[_State, dict[str, Segment]]:
+    """The next generation: ``touched`` rows analysed into a new segment, the sums moved by
+    what they add and what their older rows held, segments merged when there are many."""
+    # Copies (of the vocabulary's and sums' arrays: megabytes): the saved generation stays
+    # as it was for readers in this process, and if this update fails.
+    vocabulary = copy.deepcopy(state.vocabulary)
+    stats = copy.deepcopy(state.stats)
+    groups = vocabulary.group_matrix()
+    replaced = touched[touched < state.n_rows]
+    for number in np.unique(state.owner[replaced]).tolist():
+        local = state.local[replaced[state.owner[replaced] == number]]
+        _add_rows(stats, loaded[number], local, groups, -1)
+    raw = {field: terms.count_raw(_LazyTexts(text_values, field, touched)) for field in FIELDS}
+    blocks = [search_texts(touched[start:start + _TEXT_BLOCK_ROWS])
+              for start in range(0, len(touched), _TEXT_BLOCK_ROWS)]
+    segment = segments.build(touched, raw, blocks, vocabulary)
+    del raw, blocks
+    groups = vocabulary.group_matrix()  # the update's new terms have joined
+    _add_rows(stats, segment, np.arange(len(segment)), groups, 1)
+    n_rows = len(papers)
+    owner = np.concatenate([state.owner, np.full(n_rows - state.n_rows, -1, dtype=np.int64)])
+    local = np.concatenate([state.local, np.zeros(n_rows - state.n_rows, dtype=np.int64)])
+    names = list(state.segment_names)
+    serial = state.serial
+    new_segments = {f"segment-{serial:06d}.npz": segment}
+    owner[touched] = len(names)
+    local[touched] = np.arange(len(touched))
+    names.append(f"segment-{serial:06d}.npz")
+    loaded = [*loaded, segment]
+    serial += 1
+    merge_from = _merge_from(loaded, owner)
+    if merge_from is not None:
+        alive = [owner[s.rows] == number for number, s in enumerate(loaded)]
+        merged = segments.merge(loaded[merge_from:], alive[merge_from:], vocabulary)
+        name = f"segment-{serial:06d}.npz"
+        serial += 1
+        names = [*names[:merge_from], name]
+        new_segments = {name: merged}
+        owner[merged.rows] = merge_from
+        local[merged.rows] = np.arange(len(merged))
+    finished = {source: finish_columns(vocabulary, stats[source]) for source in SOURCES}
+    next_state = _State(state.generation + 1, serial, n_rows, ids_digest(papers),
+                        _updated(papers), owner, local, names, vocabulary, stats, finished)
+    return next_state, new_segments
+
+
+def _merge_from(loaded: list[Segment], owner: np.ndarray) -> int | None:
+    """Which segments to merge into one, from this one on: all beside the first when there
+    are more than ``MAX_DELTAS``; all of them when the first has lost a quarter of its rows
+    or the others hold more live rows than it does. None: leave them."""
+    if len(loaded) < 2:
+        return None
+    live = [int((owner[segment.rows] == number).sum()) for number, segment in enumerate(loaded)]
+    if live[0] * 4 < len(loaded[0]) * 3 or sum(live[1:]) > live[0]:
+        return 0
+    if len(loaded) - 1 > MAX_DELTAS:
+        return 1
+    return None
+
+
+def _add_rows(stats: dict[str, SourceStats], segment: Segment, local: np.ndarray,
+              groups: sp.csr_matrix, sign: int) -> None:
+    """Add (sign 1) or take away (-1) these rows of a segment from every source's sums."""
+    width = groups.shape[0]
+    title = _wide(segment.raw["title"][local], width)
+    abstract = _wide(segment.raw["abstract"][local], width)
+    stats["titles"].add(title, groups, sign)
+    stats["abstracts"].add(abstract, groups, sign)
+    stats["both"].add((title + abstract).tocsr(), groups, sign)
+
+
+def _wide(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
+    matrix = sp.csr_matrix(matrix)
+    return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
+                         shape=(matrix.shape[0], width))
+
+
+def _state_arrays(state: _State) -> dict[str, np.ndarray]:
+    vocabulary = state.vocabulary
+    arrays = {"n_rows": np.array([state.n_rows]), "ids_digest": files.text(state.ids_digest),
+              "updated": state.updated, "owner": state.owner, "local": state.local,
+              "terms": files.joined(vocabulary.terms), "group_of": vocabulary.group_of,
+              "groups": files.joined(vocabulary.groups), "key_term": vocabulary.key_term}
+    for source in SOURCES:
+        sums, columns = state.stats[source], state.finished[source]
+        arrays |= {f"{source}_occurrences": sums.occurrences, f"{source}_papers": sums.papers,
+                   f"{source}_group_papers": sums.group_papers,
+                   f"{source}_group": columns.group, f"{source}_term": columns.term,
+                   f"{source}_terms": files.joined(columns.terms),
+                   f"{source}_display": files.joined(columns.display),
+                   f"{source}_stem_terms": _joined(list(columns.stems)),
+                   f"{source}_stems": _joined(list(columns.stems.values())),
+                   f"{source}_split": columns.split_groups}
+    return arrays
+
+
+def _joined(values: list[str]) -> np.ndarray:
+    return files.joined(np.array(values, dtype=object))
+
+
+def _load_state(folder: Path, manifest: dict) -> _State:
+    arrays = files.read(folder / manifest["state"])
+    vocabulary = Vocabulary(files.lines(arrays["terms"]), arrays["group_of"],
+                            files.lines(arrays["groups"]), arrays["key_term"])
+    stats, finished = {}, {}
+    for source in SOURCES:
+        stats[source] = SourceStats(arrays[f"{source}_occurrences"],
+                                    arrays[f"{source}_papers"],
+                                    arrays[f"{source}_group_papers"])
+        finished[source] = FinishedColumns(
+            arrays[f"{source}_group"], arrays[f"{source}_term"],
+            files.lines(arrays[f"{source}_terms"]), files.lines(arrays[f"{source}_display"]),
+            dict(zip(files.lines(arrays[f"{source}_stem_terms"]).tolist(),
+                     files.lines(arrays[f"{source}_stems"]).tolist(), strict=True)),
+            arrays[f"{source}_split"])
+    for name in manifest["segments"]:
+        if not (folder / name).exists():
+            raise FileNotFoundError(folder / name)
+    return _State(manifest["generation"], manifest["serial"], int(arrays["n_rows"][0]),
+                  files.untext(arrays["ids_digest"]), arrays["updated"], arrays["owner"],
+                  arrays["local"], list(manifest["segments"]), vocabulary, stats, finished)
+
+
+def frame_search_texts(papers: pd.DataFrame, rows: np.ndarray) -> pa.Array:
+    """'title \\n abstract' of these rows of a frame that has both (what search looks in)."""
+    title = pa.array(papers["title"].iloc[rows].fillna("").astype(str).tolist(), pa.string())
+    abstract = pa.array(papers["abstract"].iloc[rows].fillna("").astype(str).tolist(),
+                        pa.string())
+    return pc.binary_join_element_wise(title, abstract, "\n")
 
 
 def collection_digest(papers: pd.DataFrame) -> str:
-    """Which papers, in which order, at which version: what a finished index depends on.
+    """Which papers, in which order, at which version.
 
     Only the ids' characters and lengths are read, never Arrow's buffers as they lie: however
     DuckDB chunked or sliced the column, the same papers give the same digest.
@@ -283,53 +441,16 @@ class _LazyTexts(Sequence[str]):
         return texts
 
 
-def _map_member(path: Path, name: str) -> np.ndarray:
-    """One array of a ``np.savez`` file, memory-mapped. savez stores its members as they are
-    (no compression), so the array's bytes lie in the file after two headers."""
-    with zipfile.ZipFile(path) as archive:
-        member = archive.getinfo(f"{name}.npy")
-    if member.compress_type != zipfile.ZIP_STORED:
-        raise ValueError(f"{path}: {name} is compressed")
-    with open(path, "rb") as file:
-        file.seek(member.header_offset)
-        local_header = file.read(30)  # the zip entry's own header: name and extra field follow
-        name_length, extra_length = struct.unpack("<HH", local_header[26:30])
-        file.seek(member.header_offset + 30 + name_length + extra_length)
-        version = np.lib.format.read_magic(file)
-        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                       else np.lib.format.read_array_header_2_0)
-        shape, fortran_order, dtype = read_header(file)
-        offset = file.tell()
-    if not shape or not shape[0]:
-        return np.zeros(shape, dtype=dtype)  # nothing to map
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,
-                     order="F" if fortran_order else "C")
-
-
 def _updated(papers: pd.DataFrame) -> np.ndarray:
     """last_updated as int64 microseconds (-1 when unknown): changes when a paper's text can."""
     values = pa.array(papers["last_updated"]).cast(pa.int64())
     return np.asarray(values.fill_null(-1), dtype=np.int64)
 
 
-def _matrix(name: str, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
-    return {f"{name}_data": matrix.data, f"{name}_indices": matrix.indices,
-            f"{name}_indptr": matrix.indptr, f"{name}_shape": np.array(matrix.shape)}
 
 
-def _unmatrix(name: str, arrays: dict[str, np.ndarray]) -> sp.csr_matrix:
-    return sp.csr_matrix((arrays[f"{name}_data"], arrays[f"{name}_indices"],
-                          arrays[f"{name}_indptr"]), shape=tuple(arrays[f"{name}_shape"]))
-
-
-def _bytes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-
-
-def _text(array: np.ndarray) -> str:
-    return array.tobytes().decode("utf-8")
-
-
-def _lines(array: np.ndarray) -> np.ndarray:
-    text = _text(array)
-    return np.array(text.split("\n") if text else [], dtype=object)
+def ids_digest(papers: pd.DataFrame) -> str:
+    """Which papers in which order (not at which version): what a saved row stands for."""
+    digest = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
+    digest.update(collection_digest(papers.assign(last_updated=pd.NaT)).encode())
+    return digest.hexdigest()

@@ -223,6 +223,15 @@ class TermIndex:
         return self.counts.shape[0]
 
     @property
+    def n_terms(self) -> int:
+        return self.counts.shape[1]
+
+    @cached_property
+    def has_terms(self) -> np.ndarray:
+        """Per paper, whether it has any term (the others have no usable text)."""
+        return np.diff(self.counts.indptr) > 0
+
+    @property
     def labels(self) -> np.ndarray:
         return self.terms if self.display is None else self.display
 
@@ -502,7 +511,7 @@ def finish_term_index(raw: RawCounts, min_phrase_papers: int = 2) -> TermIndex:
                     if total})
     counts = raw.counts if words.all() else raw.counts[:, words].tocsr()
     terms = raw.vocabulary[words]
-    spelling = _usual_spelling(seen, totals[words], terms)
+    spelling = usual_spelling(seen, totals[words], terms)
     # Merge spellings before judging how common a phrase is: "language model" in one paper
     # and "language models" in another make a phrase of two papers.
     merged = _merge_plurals(counts, terms)
@@ -521,7 +530,7 @@ _CASED_WORD = re.compile(r"(?<![\w'\u2019-])[^\W_](?:[^\W_]|-(?=[^\W_]))*?[A-Z]"
                          r"(?:[^\W_]|-(?=[^\W_]))*")
 
 
-def _usual_spelling(seen: Counter[str], totals: np.ndarray, terms: np.ndarray
+def usual_spelling(seen: Counter[str], totals: np.ndarray, terms: np.ndarray
                     ) -> dict[str, str]:
     """Single words mostly written with inner capitals, lower-case word -> that spelling.
 
@@ -563,23 +572,34 @@ def _common_prefix(words: list[str]) -> str:
     return first[:size]
 
 
-def _merge_plurals(counts: sp.csr_matrix, terms: np.ndarray) -> TermIndex:
-    """Fold 'agents' into 'agent' (when both occur) and label each term by its commonest form."""
+def plural_key(term: str) -> str:
+    """The term with its last word made singular: 'language models' -> 'language model'.
+    Every term with the same key merges into one when the key itself occurs."""
+    words = term.split(" ")
+    return " ".join([*words[:-1], singular(words[-1])])
+
+
+@dataclass(frozen=True)
+class PluralGroups:
+    """Terms merged with their singular: ``column_of[i]`` is term i's merged column, in the
+    order of the merged keys; ``labels`` name each by its commonest spelling."""
+
+    column_of: np.ndarray
+    labels: np.ndarray
+    stems: dict[str, str]
+
+
+def plural_groups(terms: np.ndarray, totals: np.ndarray) -> PluralGroups:
+    """Fold 'agents' into 'agent' (when both occur) and label each merged term by its
+    commonest form. ``terms`` are sorted and occur (``totals`` > 0): on a tie the
+    alphabetically first spelling names the term. Only the terms and their totals are read,
+    so the kept statistics of a collection decide it as well as its counts do."""
     present = set(terms.tolist())
     canonical = []
-    for term in terms:
-        words = term.split(" ")
-        merged = " ".join([*words[:-1], singular(words[-1])])
+    for term in terms.tolist():
+        merged = plural_key(term)
         canonical.append(merged if merged in present else term)
     keys, column_of = np.unique(np.array(canonical, dtype=object), return_inverse=True)
-    mapping = sp.csr_matrix((np.ones(len(terms), dtype=np.int32),
-                             (np.arange(len(terms)), column_of)), shape=(len(terms), len(keys)))
-    merged_counts = (counts @ mapping).tocsr()
-    merged_counts.sum_duplicates()
-    merged_counts.eliminate_zeros()
-    # Label: the surface form with the most occurrences within each merged group (on a tie
-    # the alphabetically first: CountVectorizer's terms come sorted).
-    totals = np.asarray(counts.sum(axis=0)).ravel()
     order = np.lexsort((np.arange(len(terms)), -totals, column_of))
     first = np.ones(len(order), dtype=bool)
     first[1:] = column_of[order][1:] != column_of[order][:-1]
@@ -592,19 +612,31 @@ def _merge_plurals(counts: sp.csr_matrix, terms: np.ndarray) -> TermIndex:
             groups.setdefault(column, []).append(term)
         stems = {labels[column]: _common_prefix(forms) for column, forms in groups.items()
                  if len(forms) > 1}
-    return TermIndex(merged_counts, labels, stems)
+    return PluralGroups(column_of, labels, stems)
 
 
-def _drop_subsumed(index: TermIndex) -> TermIndex:
-    """Drop a term whose occurrences nearly all sit inside one longer term.
+def _merge_plurals(counts: sp.csr_matrix, terms: np.ndarray) -> TermIndex:
+    """The counts of ``plural_groups``: one column per merged term."""
+    totals = np.asarray(counts.sum(axis=0)).ravel()
+    groups = plural_groups(terms, totals)
+    mapping = sp.csr_matrix((np.ones(len(terms), dtype=np.int32),
+                             (np.arange(len(terms)), groups.column_of)),
+                            shape=(len(terms), len(groups.labels)))
+    merged_counts = (counts @ mapping).tocsr()
+    merged_counts.sum_duplicates()
+    merged_counts.eliminate_zeros()
+    return TermIndex(merged_counts, groups.labels, groups.stems)
+
+
+def not_subsumed(terms: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
+    """Which terms to keep: not those whose occurrences nearly all sit inside one longer term.
 
     "large language" is only ever seen in "large language models": the cloud would show the
     same thing twice. The comparison is on occurrences over the whole collection, once.
     """
-    terms = index.terms.tolist()
+    terms = terms.tolist()
     if not terms:
-        return index
-    occurrences = np.asarray(index.counts.sum(axis=0)).ravel()
+        return np.ones(0, dtype=bool)
 
     def key(words: list[str]) -> str:
         return " ".join(singular(word) for word in words)
@@ -619,8 +651,12 @@ def _drop_subsumed(index: TermIndex) -> TermIndex:
                 if part is not None:
                     inside[part] = max(inside[part], occurrences[column])
     outside = occurrences - inside  # at least this many occurrences outside any container
-    keep = (inside == 0) | ((outside > 1) & (outside > (1 - SUBSUMED_SHARE) * occurrences))
-    return _subset(index, keep)
+    return (inside == 0) | ((outside > 1) & (outside > (1 - SUBSUMED_SHARE) * occurrences))
+
+
+def _drop_subsumed(index: TermIndex) -> TermIndex:
+    occurrences = np.asarray(index.counts.sum(axis=0)).ravel()
+    return _subset(index, not_subsumed(index.terms, occurrences))
 
 
 def _subset(index: TermIndex, keep: np.ndarray) -> TermIndex:
