@@ -21,22 +21,24 @@ from papertrends.collection.fetching import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayR
 from papertrends.collection.filters import HAS_CODE_CHOICES, Filters
 from papertrends.collection.loaded import Collection
 from papertrends.collection.pipeline import Update, updating
-from papertrends.collection.store import DB_ENV, Store
-from papertrends.collection.topics import TOPICS_ENV, load_taxonomy
+from papertrends.collection.store import DB_ENV, Store, default_db_path
+from papertrends.collection.topics import TOPICS_ENV, default_topics_path, load_taxonomy
 from papertrends.common.errors import InputError, StoreBusyError
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.sources.synth import FIRST_DAY, synthesize
 
 _PROGRESS_MIN_ROWS = 20_000  # below this everything finishes in well under a second
 
+# The defaults are the library's, so the CLI finds what the dashboard finds. The store's is
+# asked for when a command runs; the help shows where it is for whoever reads it.
 db_option = click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), envvar=DB_ENV,
-    default="data/papers.duckdb", show_default=True, show_envvar=True,
-    help="The collection's DuckDB file.")
+    default=default_db_path, show_envvar=True,
+    help=f"The collection's DuckDB file  [default: {default_db_path(create=False)}]")
 topics_option = click.option(
     "--topics", "topics_path", type=click.Path(dir_okay=False, path_type=Path), envvar=TOPICS_ENV,
     default=None, show_envvar=True,
-    help="Topic taxonomy TOML  [default: data/topics.toml]")
+    help=f"Topic taxonomy TOML  [default: {default_topics_path()}]")
 
 
 class _CliError(click.ClickException):
