@@ -2,8 +2,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DB     := data/papers.duckdb
-SEED   := data/hf_papers_seed.txt
 PORT   ?= 8501
 SIZES  ?= 10000 100000 1000000
 # Some machines set PYTHONDONTWRITEBYTECODE: every process (each test worker, each CLI or
@@ -25,13 +23,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-# Built from the shipped page only when missing: a collection you have grown is kept.
-$(DB): | $(VENV)/.installed-run
-	$(BIN)/papertrends ingest $(SEED) --db $(DB)
-
-run: $(VENV)/.installed-run $(DB)
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
-		--browser.gatherUsageStats false
+# The dashboard on this machine only (127.0.0.1). On a fresh machine it builds the default
+# store (papertrends serve --help) from the shipped page; a collection you have grown is kept.
+run: $(VENV)/.installed-run
+	$(BIN)/papertrends serve --port $(PORT)
 
 # Debian's Chromium for the browser tests (never `playwright install`: it downloads a browser).
 browser:
@@ -54,5 +49,6 @@ test-fast: $(VENV)/.installed-test lint
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(SIZES)
 
+# Tools and caches only: the collection lives in your data folder, not here.
 clean:
-	rm -rf $(VENV) $(DB) $(DB).wal artifacts .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache .hypothesis

@@ -22,6 +22,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is None)
 
 
+@pytest.fixture(autouse=True)
+def _no_real_user_data(monkeypatch: pytest.MonkeyPatch,
+                       tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The default store lives in the user's data folder: a test that forgets --db or
+    PAPERTRENDS_DB writes into a temporary one, never into the collection of whoever runs the
+    tests (platformdirs reads XDG_DATA_HOME on Linux; subprocesses inherit it)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "user-data"))
+
+
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     """The saved Hugging Face Daily Papers page shipped in data/ (98 papers)."""

@@ -175,7 +175,7 @@ def test_bad_requests_fail_in_one_line(seeded, tmp_path: Path) -> None:
 
 
 HELP = {
-    (): ["ingest", "fetch", "enrich-github", "stats", "export", "--quiet", "--version"],
+    (): ["ingest", "fetch", "enrich-github", "stats", "export", "serve", "--quiet", "--version"],
     ("ingest",): ["PATHS", "--format", "hf-page", "hf-api-json", "--year", "--db",
                   "PAPERTRENDS_DB", "--topics", "one transaction"],
     ("stats",): ["--db", "--topics"],

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import ipaddress
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -21,22 +23,25 @@ from papertrends.collection.fetching import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayR
 from papertrends.collection.filters import HAS_CODE_CHOICES, Filters
 from papertrends.collection.loaded import Collection
 from papertrends.collection.pipeline import Update, updating
-from papertrends.collection.store import DB_ENV, Store
-from papertrends.collection.topics import TOPICS_ENV, load_taxonomy
+from papertrends.collection.store import DB_ENV, Store, default_db_path
+from papertrends.collection.topics import TOPICS_ENV, default_topics_path, load_taxonomy
 from papertrends.common.errors import InputError, StoreBusyError
+from papertrends.common.resources import package_path
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.sources.synth import FIRST_DAY, synthesize
 
 _PROGRESS_MIN_ROWS = 20_000  # below this everything finishes in well under a second
 
+# The defaults are the library's, so the CLI finds what the dashboard finds. The store's is
+# asked for when a command runs; the help shows where it is for whoever reads it.
 db_option = click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), envvar=DB_ENV,
-    default="data/papers.duckdb", show_default=True, show_envvar=True,
-    help="The collection's DuckDB file.")
+    default=default_db_path, show_envvar=True,
+    help=f"The collection's DuckDB file  [default: {default_db_path(create=False)}]")
 topics_option = click.option(
     "--topics", "topics_path", type=click.Path(dir_okay=False, path_type=Path), envvar=TOPICS_ENV,
     default=None, show_envvar=True,
-    help="Topic taxonomy TOML  [default: data/topics.toml]")
+    help=f"Topic taxonomy TOML  [default: {default_topics_path()}]")
 
 
 class _CliError(click.ClickException):
@@ -59,8 +64,9 @@ def _fail_cleanly(function):
 def main(quiet: bool) -> None:
     """Paper Trends: collect AI research papers and see what is rising.
 
-    Papers live in one DuckDB file (--db). Start with `papertrends ingest data/hf_papers_seed.txt`
-    or `papertrends fetch --since YYYY-MM-DD`, then run the dashboard with `streamlit run app.py`.
+    Papers live in one DuckDB file (--db). `papertrends serve` starts the dashboard, which
+    builds a first collection from the shipped Papers page; add to it with `papertrends ingest
+    FILE...` or `papertrends fetch --since YYYY-MM-DD`.
     """
     # force: each call (a test's in-process run, too) writes to the stderr of that moment.
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
@@ -314,6 +320,49 @@ def enrich_github(api_url: str, max_age: int, limit: int | None, db: Path) -> No
     if report.failed:
         raise _CliError(f"{len(report.failed)} lookups failed: "
                         + "; ".join(f"{repo} ({why})" for repo, why in report.failed))
+
+
+# The checkout's .streamlit/config.toml says the same for `streamlit run app.py`; an installed
+# package runs from any folder, where that file is not read.
+_STREAMLIT_SETTINGS = ("--server.headless", "true", "--browser.gatherUsageStats", "false",
+                       "--global.disableWidgetStateDuplicationWarning", "true",
+                       "--client.toolbarMode", "minimal")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. 127.0.0.1 serves this machine only; another "
+                   "address, such as 0.0.0.0 (every network interface), lets anyone on the "
+                   "network open the dashboard and change the collection from its Data page.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
+              help="The port to listen on.")
+@db_option
+@topics_option
+def serve(host: str, port: int, db: Path, topics_path: Path | None) -> None:
+    """Start the dashboard on http://HOST:PORT (Streamlit); Ctrl+C stops it.
+
+    It shows the collection in --db and builds it from the shipped Papers page when the file
+    does not exist yet. Its Data page adds files and fetches days into that collection.
+    """
+    _check_folder(db)
+    env = {**os.environ, DB_ENV: str(db.absolute())}
+    if topics_path is not None:
+        env[TOPICS_ENV] = str(topics_path.absolute())
+    if not _is_loopback(host):
+        logging.warning("listening on %s: anyone who can reach this machine can change the "
+                        "collection from the Data page", host)
+    script = package_path("app", "streamlit_app.py")
+    # Streamlit takes this process over: Ctrl+C and a kill reach the server itself.
+    os.execve(sys.executable, [sys.executable, "-m", "streamlit", "run", str(script),
+                               "--server.address", host, "--server.port", str(port),
+                               *_STREAMLIT_SETTINGS], env)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name
+        return False
 
 
 if __name__ == "__main__":

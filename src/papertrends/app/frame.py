@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-PAGES_DIR = Path(__file__).resolve().parents[3] / "pages"
+from papertrends.common.resources import package_path
+
+# In a checkout this is pages/ at the top (the link resolved), where AppTest's switch_page looks.
+PAGES_DIR = package_path("pages")
 
 # (script, title, icon): the navigation's order; the first is the home page.
 PAGES = (

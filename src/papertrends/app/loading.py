@@ -7,9 +7,7 @@ taxonomy edit made by another process shows up on the next rerun.
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -18,16 +16,16 @@ from papertrends.analytics.momentum import compute_paper_rates
 from papertrends.collection import pipeline
 from papertrends.collection.loaded import Collection
 from papertrends.collection.pipeline import Update
-from papertrends.collection.store import DB_ENV, Store
+from papertrends.collection.store import Store
 from papertrends.collection.topics import Taxonomy, default_topics_path, load_taxonomy
 from papertrends.common.errors import StoreBusyError
 from papertrends.sources import SHIPPED_PAGE, read_path
 
-ROOT = Path(__file__).resolve().parents[3]
-
 
 def store() -> Store:
-    return Store(os.environ.get(DB_ENV) or ROOT / "data" / "papers.duckdb")
+    """The collection at the default location (``Store``'s, the CLI's): PAPERTRENDS_DB, which
+    ``papertrends serve`` sets from --db, else the user's data folder."""
+    return Store()
 
 
 @st.cache_resource(show_spinner=False)

@@ -26,13 +26,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from platformdirs import user_data_path
 
 from papertrends.collection import schema
 from papertrends.collection.topics import Taxonomy
 from papertrends.common.errors import InputError, StoreBusyError
 
 DB_ENV = "PAPERTRENDS_DB"
-DEFAULT_DB = Path("data/papers.duckdb")
 CHUNK_ROWS = 50_000
 
 # How each column is merged when a stored paper is seen again (``c`` is the incoming row,
@@ -58,8 +58,19 @@ _SIDE_TABLES = {
 }
 
 
-def default_db_path() -> Path:
-    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+def default_db_path(*, create: bool = True) -> Path:
+    """$PAPERTRENDS_DB, else papers.duckdb in the user's data folder (~/.local/share/papertrends
+    on Linux): the one default of the CLI, the dashboard and ``Store``, so they find the same
+    collection whatever the working directory.
+
+    That folder is ours, so it is made here (unless ``create`` is false, for showing the path
+    in --help) and the first ingest or dashboard run can write into it at once; the folder of
+    a path given explicitly must already exist, as for every other file the CLI writes.
+    """
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV])
+    folder = user_data_path("papertrends", appauthor=False, ensure_exists=create)
+    return folder / "papers.duckdb"
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from pathlib import Path
 from papertrends.collection.schema import OTHER_TOPIC
 from papertrends.common.errors import InputError
 from papertrends.common.memo import BoundedMemo
+from papertrends.common.resources import package_path
 
 TOPICS_ENV = "PAPERTRENDS_TOPICS"
 _WORD = re.compile(r"[a-z0-9]+")
-_REPO_TOPICS = Path(__file__).resolve().parents[3] / "data" / "topics.toml"
 
 
 def _stem(token: str) -> str:
@@ -91,11 +91,9 @@ class TopicTagger:
 
 
 def default_topics_path() -> Path:
-    """$PAPERTRENDS_TOPICS, else ./data/topics.toml, else the repository's data/topics.toml."""
-    if os.environ.get(TOPICS_ENV):
-        return Path(os.environ[TOPICS_ENV])
-    local = Path("data/topics.toml")
-    return local if local.exists() else _REPO_TOPICS
+    """$PAPERTRENDS_TOPICS, else the taxonomy the package ships (data/topics.toml in a
+    checkout): the same file whatever the working directory, for the CLI and the dashboard."""
+    return Path(os.environ.get(TOPICS_ENV) or package_path("shipped", "topics.toml"))
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

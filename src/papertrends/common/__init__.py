@@ -1,1 +1,2 @@
-"""Small helpers every layer shares: errors, ids and links, CSV safety, worker processes."""
+"""Small helpers every layer shares: errors, ids and links, CSV safety, worker processes, the
+files the package carries."""

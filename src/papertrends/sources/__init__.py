@@ -13,11 +13,13 @@ import pyarrow as pa
 
 from papertrends.collection import schema
 from papertrends.common.errors import InputError
+from papertrends.common.resources import package_path
 from papertrends.sources import csv as csv_source
 from papertrends.sources import hf_api, hf_page, parquet
 
-# The Papers page shipped in data/: the default collection, and the synthetic corpus's text.
-SHIPPED_PAGE = Path(__file__).resolve().parents[3] / "data" / "hf_papers_seed.txt"
+# The Papers page the package ships (data/ in the repository): the default collection, and
+# the synthetic corpus's text.
+SHIPPED_PAGE = package_path("shipped", "hf_papers_seed.txt")
 FORMATS = ("auto", hf_page.FORMAT, hf_api.FORMAT, csv_source.FORMAT, parquet.FORMAT)
 
 
