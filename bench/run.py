@@ -12,7 +12,10 @@ bench/work/, separate processes measure, so that each peak memory figure is its 
    (its word cloud then comes from the cache). A script that only draws the shared filters
    is measured the same way: the floor every page pays, so "beyond the floor" is what each
    page's own analytics and charts add;
-4. naive: on the same data, in the same process as our Keywords computation, what a
+4. daily update: one fetched day (50 new papers, 50 seen again with more upvotes) through
+   the ingest pipeline into a copy of the store, the same day into an empty store, and a
+   dashboard open beside it rerunning to show the new papers; the index folder's size;
+5. naive: on the same data, in the same process as our Keywords computation, what a
    hand-made dashboard does on each rerun (``str.contains`` over the text, then
    ``WordCloud.generate`` on the selected abstracts joined), and the ratio.
 
@@ -181,6 +184,83 @@ def step_pages(size: int, seed: int, repeat: int) -> dict:
     return results
 
 
+UPDATE_NEW = UPDATE_AGAIN = 50  # one fetched day: papers new to the store, papers seen again
+
+
+def _daily_update(size: int, seed: int):
+    """The day to add: ``UPDATE_NEW`` new papers (ids the corpus never uses) and
+    ``UPDATE_AGAIN`` stored ones with more upvotes, as one table from a source."""
+    import numpy as np
+    import pyarrow as pa
+
+    from papertrends.collection import schema
+    from papertrends.collection.store import Store
+    from papertrends.sources import SHIPPED_PAGE, read_path
+    from papertrends.sources.synth import synthesize
+
+    _, base = read_path(SHIPPED_PAGE)
+    [new] = list(synthesize(UPDATE_NEW, schema.to_frame(base), seed=seed + 7, today=TODAY))
+    new = new.set_column(0, "paper_id", pa.array([f"day-{i}" for i in range(UPDATE_NEW)]))
+    stored = Store(os.environ["PAPERTRENDS_DB"]).load()
+    picked = np.random.default_rng(seed).choice(len(stored), min(UPDATE_AGAIN, len(stored)),
+                                                replace=False)
+    again = stored.iloc[np.sort(picked)].drop(columns=["first_seen", "last_updated", "topics"])
+    again = again.assign(upvotes=again["upvotes"].fillna(0).astype("int64") + 25)
+    again_table = schema.conform(pa.Table.from_pandas(again, preserve_index=False))
+    return pa.concat_tables([schema.conform(new), again_table], promote_options="default")
+
+
+def _folder_mib(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def step_update(size: int, seed: int, repeat: int) -> dict:
+    """The daily update (one fetched day through the pipeline) into a copy of the store and
+    into an empty store, and a dashboard beside it rerunning once the day has landed."""
+    import shutil
+    import tempfile
+
+    from papertrends.collection import pipeline
+    from papertrends.collection.store import Store
+    from papertrends.collection.topics import load_taxonomy
+
+    source = Path(os.environ["PAPERTRENDS_DB"])
+    terms_folder = source.with_name(source.name + ".terms")
+    figures = {"store_mib": _folder_mib(source), "index_mib": _folder_mib(terms_folder)}
+    day = _daily_update(size, seed)
+    taxonomy = load_taxonomy()
+    into_store, into_empty, reloads = [], [], []
+    for attempt in range(repeat):
+        with tempfile.TemporaryDirectory(dir=WORK) as scratch:
+            copy = Path(scratch) / source.name
+            shutil.copy(source, copy)
+            shutil.copytree(terms_folder, copy.with_name(copy.name + ".terms"))
+            os.environ["PAPERTRENDS_DB"] = str(copy)
+            app = _app_test("overview")
+            app.run()  # the dashboard, open before the day arrives
+            took, _ = timed(pipeline.ingest, Store(copy), [("hf-api:bench-day", day)],
+                            taxonomy, fetched_day=TODAY + dt.timedelta(days=attempt))
+            into_store.append(took)
+            reload_s, _ = timed(app.run)
+            reloads.append(reload_s)
+            header = app.markdown[0].value
+            expected = f"{size + UPDATE_NEW:,} of {size + UPDATE_NEW:,} papers"
+            if expected not in header:
+                raise RuntimeError(f"the dashboard shows {header!r}, not {expected!r}")
+            empty = Path(scratch) / "empty.duckdb"
+            took, _ = timed(pipeline.ingest, Store(empty), [("hf-api:bench-day", day)],
+                            taxonomy, fetched_day=TODAY)
+            into_empty.append(took)
+            os.environ["PAPERTRENDS_DB"] = str(source)
+    figures |= {"update_s": statistics.median(into_store),
+                "update_empty_s": statistics.median(into_empty),
+                "update_reload_s": statistics.median(reloads)}
+    figures["update_ratio"] = figures["update_s"] / figures["update_empty_s"]
+    return figures
+
+
 def step_naive(size: int, seed: int, repeat: int) -> dict:
     """The hand-made dashboard beside ours, on the same filter change, in one process."""
     import numpy as np
@@ -265,6 +345,15 @@ def table(results: dict[int, dict]) -> str:
         row("  beyond the floor", lambda r, p=page: r[p]["median_s"] - r[FLOOR]["median_s"]
             if FLOOR in r else None)
         row("  slowest change", lambda r, p=page: r[p]["max_s"])
+    row(f"daily update ({UPDATE_NEW} new, {UPDATE_AGAIN} seen again), indexes included",
+        lambda r: r.get("update_s"))
+    row("  the same update into an empty store", lambda r: r.get("update_empty_s"))
+    rows.append(("  into this store / into an empty one",
+                 [f"{results[s]['update_ratio']:.1f}x" if results[s].get("update_ratio")
+                  else "-" for s in sizes]))
+    row("  dashboard beside it: rerun showing the new papers", lambda r: r.get("update_reload_s"))
+    row("store file", lambda r: r.get("store_mib"), "MiB")
+    row("index folder beside it", lambda r: r.get("index_mib"), "MiB")
     row("keywords: same filters again (cloud cached)",
         lambda r: r["keywords"].get("cached_median_s"))
     row("dashboard peak memory", lambda r: r["pages_peak_mib"], "MiB")
@@ -287,7 +376,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--reuse-ingest", action="store_true",
                         help="keep a store (and its ingest figures) made by an earlier run")
-    parser.add_argument("--step", choices=("ingest", "ready", "pages", "naive"),
+    parser.add_argument("--step", choices=("ingest", "ready", "pages", "update", "naive"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -295,6 +384,7 @@ def main() -> None:
         step = {"ingest": lambda: step_ingest(size, args.seed),
                 "ready": lambda: step_ready(size, args.seed),
                 "pages": lambda: step_pages(size, args.seed, args.repeat),
+                "update": lambda: step_update(size, args.seed, args.repeat),
                 "naive": lambda: step_naive(size, args.seed, args.repeat)}[args.step]
         print(json.dumps(step()))
         return
@@ -304,7 +394,7 @@ def main() -> None:
         print(f"== {size:,} papers", file=sys.stderr, flush=True)
         corpus(size, args.seed)
         result: dict = {}
-        steps = ["ingest", "ready", "pages"]
+        steps = ["ingest", "ready", "pages", "update"]
         record = ingest_record(size, args.seed)
         if args.reuse_ingest and record.exists() and store_path(size, args.seed).exists():
             result.update(json.loads(record.read_text()))

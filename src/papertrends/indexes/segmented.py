@@ -64,14 +64,12 @@ class SegmentedTermIndex:
 
     @cached_property
     def _grouped(self) -> list[TermIndex]:
-        """Per segment, its rows' counts per group for this source (titles and abstracts
-        added for "both"), as an index whose totals are cached when nothing is filtered."""
-        return [TermIndex(_summed(segment.grouped, self._fields), np.array([]))
-                for segment in self._segments]
+        """Per segment, its rows' counts per group for this source."""
+        return [segment.grouped_index(self._fields) for segment in self._segments]
 
     @cached_property
     def _split(self) -> list[sp.csr_matrix]:
-        return [_summed(segment.split, self._fields) for segment in self._segments]
+        return [segment.split_counts(self._fields) for segment in self._segments]
 
     def totals(self, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(papers containing each term, occurrences of each term) over the masked rows."""
@@ -202,20 +200,3 @@ class SegmentedSearchIndex(WordLookup):
 
     def word_mask(self, word: str) -> np.ndarray:
         return self._found([segment.search.with_word(word) for segment in self.segments])
-
-
-def _summed(matrices: dict[str, sp.csr_matrix], fields: tuple[str, ...]) -> sp.csr_matrix:
-    if len(fields) == 1:
-        return matrices[fields[0]]
-    first, second = (matrices[field] for field in fields)
-    width = max(first.shape[1], second.shape[1])
-    total = (_wide(first, width) + _wide(second, width)).tocsr()
-    total.sort_indices()
-    return total
-
-
-def _wide(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
-    if matrix.shape[1] == width:
-        return matrix
-    return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
-                         shape=(matrix.shape[0], width))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import scipy.sparse as sp
 from papertrends.indexes import files
 from papertrends.indexes.search_index import SearchIndex, build_search_index
 from papertrends.indexes.term_stats import Vocabulary
-from papertrends.indexes.terms import RawCounts
+from papertrends.indexes.terms import RawCounts, TermIndex
 
 FIELDS = ("title", "abstract")
 NO_MEMBER, SEVERAL_MEMBERS = -1, -2
@@ -42,9 +43,25 @@ class Segment:
     split: dict[str, sp.csr_matrix]
     sole: np.ndarray
     search: SearchIndex
+    _sums: dict[tuple[str, tuple[str, ...]], object] = dataclass_field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def grouped_index(self, fields: tuple[str, ...]) -> TermIndex:
+        """The rows' counts per group over these fields (titles and abstracts added), as an
+        index whose unfiltered totals are kept: a segment outlives many versions of the
+        collection in a dashboard, so this is done once per segment, not per version."""
+        key = ("grouped", fields)
+        if key not in self._sums:
+            self._sums[key] = TermIndex(_summed(self.grouped, fields), np.array([]))
+        return self._sums[key]
+
+    def split_counts(self, fields: tuple[str, ...]) -> sp.csr_matrix:
+        key = ("split", fields)
+        if key not in self._sums:
+            self._sums[key] = _summed(self.split, fields)
+        return self._sums[key]
 
 
 def build(rows: np.ndarray, raw: dict[str, RawCounts], search_texts: Sequence[pa.Array],
@@ -77,7 +94,8 @@ def _derived(rows: np.ndarray, counts: dict[str, sp.csr_matrix], search: SearchI
     counts = {field: _wide(matrix, width) for field, matrix in counts.items()}
     groups = vocabulary.group_matrix()
     grouped = {field: _clean(matrix @ groups) for field, matrix in counts.items()}
-    used = np.unique(np.concatenate([counts[field].indices for field in FIELDS]))
+    used = np.flatnonzero(sum(np.bincount(counts[field].indices, minlength=width)
+                              for field in FIELDS))  # a sort of every entry costs seconds
     used = used[(vocabulary.group_of[used] >= 0)
                 & (vocabulary.key_term[vocabulary.group_of[used]] != used)]  # not the key
     sole = np.full(len(vocabulary.groups), NO_MEMBER, dtype=np.int64)
@@ -156,6 +174,16 @@ def _wide(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
         return matrix
     return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
                          shape=(matrix.shape[0], width))
+
+
+def _summed(matrices: dict[str, sp.csr_matrix], fields: tuple[str, ...]) -> sp.csr_matrix:
+    if len(fields) == 1:
+        return matrices[fields[0]]
+    first, second = (matrices[field] for field in fields)
+    width = max(first.shape[1], second.shape[1])
+    total = (_wide(first, width) + _wide(second, width)).tocsr()
+    total.sort_indices()
+    return total
 
 
 def _only_columns(matrix: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:

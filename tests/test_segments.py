@@ -1,0 +1,105 @@
+"""Indexes kept by segments: a collection grown update by update (new papers, changed texts,
+merged segments) gets exactly the term and search indexes a build from scratch gives, and an
+update analyses only what changed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from papertrends.indexes import term_cache, terms
+from papertrends.indexes.search_index import build_search_index
+from papertrends.indexes.term_cache import TermCache, frame_search_texts
+
+SOURCES = ("titles", "abstracts", "both")
+QUERIES = ("agent", "language model", "gpt-4", "box", "policy", "zz")
+
+
+@pytest.fixture
+def papers(seed_store) -> pd.DataFrame:
+    frame = seed_store.load()
+    return frame.assign(last_updated=pd.Timestamp("2025-01-01", tz="UTC"))
+
+
+@pytest.fixture
+def analysed(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    real = terms.count_raw
+
+    def counting(texts, workers=None):
+        calls.append(len(texts))
+        return real(texts, workers)
+
+    monkeypatch.setattr(terms, "count_raw", counting)
+    return calls
+
+
+def assert_as_built_afresh(cache: TermCache, frame: pd.DataFrame, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    masks = [None, *(rng.random(len(frame)) < share for share in (0.03, 0.5, 0.9))]
+    for source in SOURCES:
+        saved, fresh = cache.index(frame, source), terms.build_term_index(frame, source)
+        assert saved.terms.tolist() == fresh.terms.tolist(), source
+        assert saved.labels.tolist() == fresh.labels.tolist(), source
+        assert saved.stems == fresh.stems, source
+        for mask in masks:
+            for mine, theirs in zip(saved.totals(mask), fresh.totals(mask), strict=True):
+                assert np.array_equal(mine, theirs), source
+        assert np.array_equal(saved.has_terms, fresh.has_terms)
+        assert (saved.counts != fresh.counts).nnz == 0, source
+    search = cache.search_index(frame)
+    fresh_search = build_search_index(frame_search_texts(frame, np.arange(len(frame))))
+
+    def texts(rows):
+        return frame_search_texts(frame, rows)
+
+    for query in QUERIES:
+        assert np.array_equal(search.matching(query, texts), fresh_search.matching(query, texts))
+
+
+def _edited(frame: pd.DataFrame, row: int, abstract: str, step: int) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[row, "abstract"] = abstract
+    frame.loc[row, "last_updated"] = pd.Timestamp("2025-02-01", tz="UTC") + pd.Timedelta(
+        seconds=step)
+    return frame
+
+
+def test_a_collection_grown_update_by_update_is_indexed_as_if_built_afresh(
+        papers, tmp_path, analysed):
+    cache = TermCache(tmp_path / "store.duckdb.terms")
+    frame = papers.iloc[:30].reset_index(drop=True)
+    assert_as_built_afresh(cache, frame)
+    for step in range(12):  # more updates than MAX_DELTAS: deltas get merged on the way
+        start = len(frame)
+        frame = pd.concat([frame, papers.iloc[start:start + 5]], ignore_index=True)
+        row = (7 * step) % start
+        # A paper's text changes: a phrase seen once before now in two papers, a plural
+        # whose singular never occurs written two ways, words it no longer has.
+        frame = _edited(frame, row, f"Boxes and boxs of agent policies, step {step}. "
+                                    "Sparse reward shaping for web agents.", step)
+        analysed.clear()
+        assert_as_built_afresh(cache, frame, seed=step)
+        assert analysed[:2] == [len(frame) - start + 1] * 2, "only the new and the changed"
+    names = [p.name for p in cache.folder.iterdir() if p.name.startswith("segment-")]
+    assert len(names) <= term_cache.MAX_DELTAS + 1
+
+
+def test_nothing_changed_nothing_is_written(papers, tmp_path):
+    cache = TermCache(tmp_path / "store.duckdb.terms")
+    cache.index(papers)
+    before = {p.name: p.stat().st_mtime_ns for p in cache.folder.iterdir()}
+    cache.update(papers)
+    assert {p.name: p.stat().st_mtime_ns for p in cache.folder.iterdir()} == before
+    assert cache.is_current(papers)
+
+
+def test_a_paper_seen_again_with_new_upvotes_is_analysed_alone(papers, tmp_path, analysed):
+    cache = TermCache(tmp_path / "store.duckdb.terms")
+    cache.index(papers)
+    again = papers.copy()
+    again.loc[3, "last_updated"] = pd.Timestamp("2025-03-01", tz="UTC")
+    analysed.clear()
+    assert_as_built_afresh(cache, again)
+    assert analysed[:2] == [1, 1]
