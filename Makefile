@@ -8,7 +8,7 @@ SIZES  ?= 10000 100000 1000000
 # dashboard subprocess) then compiles every module again, and pytest re-rewrites hypothesis.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-browser test-fast lint bench browser clean
+.PHONY: run test test-browser test-fast check-real lint bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ test-browser: $(VENV)/.installed-test browser
 
 test-fast: $(VENV)/.installed-test lint
 	$(BIN)/pytest -q -m "not browser"
+
+# The product on real Daily Papers data (../shared/real, or PAPERTRENDS_REAL_DATA); skipped
+# when the folder is absent. `make test` runs it too.
+check-real: $(VENV)/.installed-test
+	$(BIN)/pytest -q -m real
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(SIZES)

@@ -16,6 +16,11 @@ ABSTRACT = ("Large language model agents fail on long-horizon tasks. We introduc
             "that decomposes tasks into verifiable steps and improves success by 12 points. "
             "Code: https://github.com/other-lab/planner-tools.")
 
+# Text as real responses carry it: arXiv's line wraps kept in the title, a hard-wrapped summary.
+WRAPPED_TITLE = "Sparse Adapters for Large Multimodal\n  Models"
+WRAPPED_ABSTRACT = ("Large multimodal models are costly to adapt. We train sparse\nadapters "
+                    "that  touch 2% of the weights\n  and match full fine-tuning.\n")
+
 
 def entry(paper_id: str = "2510.07312", title: str = "Verifiable Planning for LLM Agents", *,
           upvotes: Any = 12, authors: tuple[str, ...] = ("Ann Lee", "Bo Chen", "Cai Wu"),

@@ -160,6 +160,19 @@ def test_the_api_columns_round_trip() -> None:
     assert list(back[1]["ai_keywords"]) == []
 
 
+def test_ids_that_look_like_numbers_round_trip_as_written(tmp_path, taxonomy) -> None:
+    """An arXiv id ending in 0 or starting with 0 is text: read as a number it would name
+    another paper (2405.1743) or none (704.0001)."""
+    ids = ["2405.17430", "0704.0001", "2410.10000"]
+    data = export.to_csv_bytes(_frame([{"paper_id": i, "title": f"Paper {i}"} for i in ids]))
+    assert [row["paper_id"] for row in _rows(data)] == ids
+    path = tmp_path / "papers.csv"
+    path.write_bytes(data)
+    store = Store(tmp_path / "again.duckdb")
+    store.ingest([("csv:papers.csv", enrich(read_path(path)[1], taxonomy))], taxonomy)
+    assert sorted(store.load()["paper_id"]) == sorted(ids)
+
+
 # -- reading CSV that was not written by this version ----------------------------------------
 
 def test_a_csv_missing_optional_columns_still_ingests(tmp_path, fresh_store, taxonomy) -> None:

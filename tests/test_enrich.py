@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
+import csv
+from pathlib import Path
 
+import pyarrow as pa
+from click.testing import CliRunner
+from hf_samples import WRAPPED_ABSTRACT, WRAPPED_TITLE, body, entry
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from papertrends.cli import main
 from papertrends.collection import enrich as enrich_module
-from papertrends.collection.enrich import enrich
+from papertrends.collection import schema
+from papertrends.collection.enrich import collapse_whitespace, enrich
 from papertrends.sources import read_path
+from papertrends.sources.hf_api import parse_hf_api
 
 
 def test_worker_processes_enrich_as_one_process_does(seed_path, taxonomy, monkeypatch):
@@ -21,3 +31,59 @@ def test_worker_processes_enrich_as_one_process_does(seed_path, taxonomy, monkey
     assert sum(done) == 294 and len(done) == 4
     topics = parallel["topics"].to_pylist()
     assert all(topics) and topics[:98] == topics[98:196]
+
+
+# Python's whitespace (what str.split() splits on), a few look-alikes that are not, and words.
+_TEXT = st.text(alphabet=st.sampled_from(
+    ["a", "b", "\u200b", "-"] + [chr(c) for c in range(0x3001) if chr(c).isspace()]),
+    max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fixed_dictionaries({
+    "title": _TEXT, "abstract": st.none() | _TEXT, "organization": st.none() | _TEXT,
+    "ai_summary": st.none() | _TEXT, "authors": st.lists(_TEXT, max_size=3),
+    "ai_keywords": st.none() | st.lists(_TEXT, max_size=3)}), min_size=1, max_size=4),
+    st.integers(0, 3))
+def test_whitespace_collapses_as_str_split_does(records: list[dict], skip: int) -> None:
+    """Every run of whitespace becomes one space and none is left at either end, in plain and
+    list columns, also in a slice of a table (Arrow list offsets that do not start at 0)."""
+    columns = pa.schema([schema.ARROW_SCHEMA.field(name) for name in records[0]])
+    table = schema.conform(pa.Table.from_pylist(records, schema=columns))
+    skip = min(skip, len(records) - 1)
+    collapsed = collapse_whitespace(table.slice(skip)).to_pylist()
+
+    def tidy(value):
+        if isinstance(value, list):
+            return [tidy(item) for item in value]
+        return value if value is None else " ".join(value.split())
+
+    assert [{name: row[name] for name in records[0]} for row in collapsed] == [
+        {name: tidy(value) for name, value in record.items()} for record in records[skip:]]
+
+
+def test_a_wrapped_title_and_abstract_are_stored_on_one_line(taxonomy) -> None:
+    table = parse_hf_api(body(entry(title=WRAPPED_TITLE, abstract=WRAPPED_ABSTRACT,
+                                    authors=("Ann\n  Lee", " Bo Chen"), organization="Acme\nAI")))
+    [row] = enrich(table, taxonomy).to_pylist()
+    assert row["title"] == "Sparse Adapters for Large Multimodal Models"
+    assert row["abstract"] == ("Large multimodal models are costly to adapt. We train sparse "
+                               "adapters that touch 2% of the weights and match full "
+                               "fine-tuning.")
+    assert row["authors"] == ["Ann Lee", "Bo Chen"] and row["organization"] == "Acme AI"
+
+
+def test_a_phrase_across_a_line_wrap_is_found_and_exported_on_one_line(tmp_path: Path) -> None:
+    saved, db, out = tmp_path / "2025-10-09.json", tmp_path / "p.duckdb", tmp_path / "found.csv"
+    saved.write_bytes(body(entry(title=WRAPPED_TITLE, abstract=WRAPPED_ABSTRACT),
+                           entry("2510.00002", "Another Paper", abstract="Nothing wrapped.")))
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", str(saved), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(main, ["export", "--out", str(out), "--db", str(db),
+                                  "--search", '"multimodal models" "sparse adapters"'])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{out}: 1 of 2 papers")
+    with out.open(newline="", encoding="utf-8") as file:
+        [row] = list(csv.DictReader(file))
+    assert row["title"] == "Sparse Adapters for Large Multimodal Models"
+    assert "\n" not in row["abstract"] and "  " not in row["abstract"]

@@ -82,6 +82,31 @@ def test_extra_links_given_by_a_source() -> None:
     assert urls == ["https://t.org", "https://ok.org"]
 
 
+# Spellings of Daily Papers ``githubRepo`` and ``projectPage`` values seen in real responses.
+@pytest.mark.parametrize(("repo_field", "repos"), [
+    ("https://github.com/owner/\nrepo-name", ["owner/repo-name"]),  # a line wrap in the URL
+    ("https://github.com/owner/\n  repo-name\n", ["owner/repo-name"]),
+    ("https://github.com/owner/repo/", ["owner/repo"]),
+    ("https://github.com/owner/repo.git", ["owner/repo"]),
+    ("https://github.com/owner/repo/tree/main/examples/demo", ["owner/repo"]),
+    ("https://github.com/owner/repo/tree/feature-branch", ["owner/repo"]),
+    ("https://github.com/owner/repo/blob/main/", ["owner/repo"]),
+    (" https://github.com/owner/repo", ["owner/repo"]),
+    ("https://github.com/owner/", []),
+])
+def test_a_repository_field_is_read_however_it_is_spelled(repo_field, repos) -> None:
+    assert split_links([], extra_repos=[repo_field]) == (repos, [])
+
+
+@pytest.mark.parametrize(("page_field", "urls"), [
+    (" https://sites.example.org/view/robot", ["https://sites.example.org/view/robot"]),
+    ("https://lab.example.io/\nproject/", ["https://lab.example.io/project/"]),
+    ("\t", []),
+])
+def test_a_project_page_field_loses_its_padding_and_line_wraps(page_field, urls) -> None:
+    assert split_links([], extra_urls=[page_field]) == ([], urls)
+
+
 @pytest.mark.parametrize(("url", "repo"), [
     ("https://github.com/a/b", "a/b"),
     ("github.com/a/b", "a/b"),

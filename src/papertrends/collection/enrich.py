@@ -1,8 +1,8 @@
-"""Derived fields every record gets before it is stored: id, links and topics.
+"""What every record gets before it is stored: tidy text, then id, links and topics.
 
-Sources hand over what they read; enrichment is the one place that derives ``paper_id``,
-``github_repos``, ``project_urls`` and ``topics`` from it, so a paper gets the same derived
-values whichever source it came from.
+Sources hand over what they read; enrichment is the one place that collapses the whitespace of
+its text and derives ``paper_id``, ``github_repos``, ``project_urls`` and ``topics`` from it,
+so a paper gets the same text and derived values whichever source it came from.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from papertrends.collection import schema
 from papertrends.collection.topics import Taxonomy, TopicTagger
@@ -22,12 +23,22 @@ _CHUNK_ROWS = 10_000
 _PARALLEL_MIN_ROWS = 40_000  # below this, starting worker processes costs more than it saves
 _READ = ("paper_id", "title", "abstract", "github_repos", "project_urls")  # what derives them
 _DERIVED = ("paper_id", "github_repos", "project_urls", "topics")
+# Text a reader sees, searches and exports; lists of such text.
+_PROSE = ("title", "abstract", "organization", "ai_summary")
+_PROSE_LISTS = ("authors", "ai_keywords")
+# The characters Python's str.isspace() accepts (what str.split() splits on) but the space, in
+# RE2. A run that needs replacing holds one of them or is two spaces or more: a lone space,
+# most of a text, is not matched, which makes the replacement several times faster.
+_OTHER_SPACE = (r"\t-\r\x{1C}-\x{1F}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}"
+                r"\x{202F}\x{205F}\x{3000}")
+_WHITESPACE_RUN = rf"[ ]*[{_OTHER_SPACE}][ {_OTHER_SPACE}]*|[ ]{{2,}}"
 
 
 def enrich(table: pa.Table, taxonomy: Taxonomy,
            progress: Callable[[int], None] | None = None, workers: int | None = None
            ) -> pa.Table:
-    """A schema table from any source -> the same rows with derived fields filled in.
+    """A schema table from any source -> the same rows, whitespace collapsed
+    (``collapse_whitespace``) and derived fields filled in.
 
     Links and topics are found by Python code per paper, so a large input is split over
     worker processes (every core by default). Workers get only the columns they read and send
@@ -35,7 +46,7 @@ def enrich(table: pa.Table, taxonomy: Taxonomy,
     gigabytes, and a copy of it per process would not fit. ``progress`` is called with the
     number of rows done after each chunk.
     """
-    table = schema.conform(table)
+    table = collapse_whitespace(schema.conform(table))
     starts = range(0, table.num_rows, _CHUNK_ROWS)
     workers = workers or os.cpu_count() or 1
     if table.num_rows < _PARALLEL_MIN_ROWS or workers < 2:
@@ -54,8 +65,48 @@ def enrich(table: pa.Table, taxonomy: Taxonomy,
         return table
     columns = pa.concat_tables(derived)
     for name in _DERIVED:
-        table = table.set_column(table.schema.get_field_index(name), name, columns[name])
+        table = _replace(table, name, columns[name])
     return table
+
+
+def collapse_whitespace(table: pa.Table) -> pa.Table:
+    """The table with every run of whitespace in its prose (``_PROSE``, ``_PROSE_LISTS``)
+    made one space, and none at either end.
+
+    Real sources keep the line breaks of where they came from: about half of the Daily Papers
+    titles carry arXiv's wraps (``"...Large Multimodal\\n  Models"``) and abstracts are
+    hard-wrapped. Left in, a wrap breaks a title over lines in a table or a chart label, keeps
+    a phrase search ("multimodal models") from matching across it, and makes a CSV cell of
+    several lines. Collapsed here, before anything is derived or stored, every page, search
+    index, term count and export reads the same one-line text, whichever source it came from.
+    Arrow's vectorised regex does it, so a million abstracts cost no Python per cell.
+    """
+    for name in _PROSE:
+        table = _replace(table, name, _collapse(table[name]))
+    for name in _PROSE_LISTS:
+        lists = table[name]
+        table = _replace(table, name, pa.chunked_array(
+            [_collapse_list(chunk) for chunk in lists.chunks], lists.type))
+    return table
+
+
+def _collapse(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    return pc.utf8_trim(pc.replace_substring_regex(text, _WHITESPACE_RUN, " "), " ")
+
+
+def _collapse_list(lists: pa.ListArray) -> pa.ListArray:
+    """The same lists of collapsed text. The offsets are made afresh from the lengths: a
+    sliced array's own offsets do not start at 0, and Arrow cannot rebuild a list from those
+    when some lists are null."""
+    lengths = pc.fill_null(pc.list_value_length(lists), 0)
+    offsets = pa.concat_arrays([pa.array([0], pa.int32()),
+                                pc.cumulative_sum(lengths).cast(pa.int32())])
+    return pa.ListArray.from_arrays(offsets, _collapse(lists.flatten()),
+                                    mask=lists.is_null() if lists.null_count else None)
+
+
+def _replace(table: pa.Table, name: str, column: pa.Array | pa.ChunkedArray) -> pa.Table:
+    return table.set_column(table.schema.get_field_index(name), name, column)
 
 
 def _pack(table: pa.Table) -> pa.Buffer:

@@ -1,8 +1,10 @@
 """Links found in abstracts: GitHub repositories and other http(s) pages.
 
 Abstracts are written for PDFs, so links arrive wrapped in LaTeX braces, followed by sentence
-punctuation, or pointing at a README fragment. Everything is normalised here so that the
-GitHub statistics count repositories, not spellings of them.
+punctuation, or pointing at a README fragment; the link fields of an API response carry a
+trailing ``/``, ``.git``, a ``/tree/main/...`` path, a leading space or a line wrap inside the
+URL. Everything is normalised here so that the GitHub statistics count repositories, not
+spellings of them.
 """
 
 from __future__ import annotations
@@ -70,20 +72,31 @@ def is_http_url(value: object) -> bool:
     return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
 
 
+def unwrap_link(value: str) -> str:
+    """A link field's value without any whitespace.
+
+    A URL cannot contain whitespace, so whatever is inside one was put there by a line wrap
+    (``https://github.com/owner/\\nrepo`` in a Daily Papers ``githubRepo``) or is padding
+    (a ``projectPage`` starting with a space): removing it recovers the link the author meant.
+    """
+    return "".join(value.split())
+
+
 def split_links(texts: Iterable[str | None], extra_repos: Iterable[str] = (),
                 extra_urls: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """(github_repos, project_urls) for one paper, deduplicated in order of appearance.
 
     ``extra_repos`` and ``extra_urls`` are links a source gave outright (an API's githubRepo
-    field, a CSV's columns); they are normalised the same way as links found in the text.
+    field, a CSV's columns); they are unwrapped (``unwrap_link``) and then normalised the same
+    way as links found in the text.
     """
     repos: dict[str, str] = {}
     urls: dict[str, str] = {}
     candidates = [u for text in texts if text for u in find_urls(text)]
     # Only a repository field may say just 'owner/repo'; in a link field that is a relative link.
-    values = [*((v, True) for v in extra_repos), *((v, False) for v in [*candidates, *extra_urls])]
+    values = [*((unwrap_link(v), True) for v in extra_repos), *((v, False) for v in candidates),
+              *((unwrap_link(v), False) for v in extra_urls)]
     for value, is_repo_field in values:
-        value = value.strip()
         repo = github_repo(value) or (
             github_repo(f"github.com/{value}")
             if is_repo_field and value.count("/") == 1 and "://" not in value else None)

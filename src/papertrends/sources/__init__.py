@@ -7,6 +7,7 @@ file that fails to parse raises before anything is stored.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -35,8 +36,21 @@ def detect_format(path: Path, data: bytes) -> str:
         return csv_source.FORMAT
     if hf_page.looks_like_hf_page(text) or path.suffix.lower() in {".txt", ".md"}:
         return hf_page.FORMAT
+    if path.suffix.lower() == ".json":
+        held = _json_content(data)
+        if held:  # JSON, but not the list of papers a Daily Papers response is
+            raise InputError(f"cannot tell the format: the file holds {held}, not a JSON list of "
+                             f"papers (a Daily Papers API response, {hf_api.FORMAT})", path=path)
     raise InputError("cannot tell the format; pass --format "
                      f"({', '.join(FORMATS[1:])})", path=path)
+
+
+def _json_content(data: bytes) -> str | None:
+    """What a JSON file holds (``hf_api.describe_json``), or None when it is not JSON."""
+    try:
+        return hf_api.describe_json(json.loads(data.decode("utf-8-sig")))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
 
 
 def read_bytes(data: bytes, path: str | Path, *, fmt: str = "auto", year: int | None = None

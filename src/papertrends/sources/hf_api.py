@@ -46,7 +46,7 @@ def parse_hf_api(data: bytes, *, path: str | Path | None = None, source: str | N
         raise InputError(f"not well-formed JSON: {exc.msg} (column {exc.colno})",
                          path=where, line=exc.lineno) from None
     if not isinstance(items, list):
-        raise InputError(f"expected a JSON list of papers, found a JSON {_kind(items)}",
+        raise InputError(f"expected a JSON list of papers, found {describe_json(items)}",
                          path=where)
     label = source or f"{FORMAT}:{Path(path).name if path is not None else 'response'}"
     records = []
@@ -58,7 +58,25 @@ def parse_hf_api(data: bytes, *, path: str | Path | None = None, source: str | N
     return schema.to_table(records)
 
 
+def describe_json(value: Any) -> str:
+    """What a JSON document holds instead of a list of papers, in a few words.
+
+    Saved "responses" in the wild are wrappers (``{"status": ..., "data": [...]}``), error
+    answers (``{"status": "no_data", ...}``) or a bare number: naming the keys or the value
+    says which, without printing a whole file.
+    """
+    if isinstance(value, Mapping):
+        keys = ", ".join(json.dumps(key, ensure_ascii=False) for key in list(value)[:8])
+        more = ", ..." if len(value) > 8 else ""
+        return f"a JSON object with keys {keys}{more}" if value else "an empty JSON object"
+    return f"a JSON {_kind(value)} {_short(value)}"
+
+
 def _record(item: Any, at: str) -> dict[str, Any]:
+    if isinstance(item, str) and item.lstrip().startswith("{'"):
+        raise InputError("expected a paper entry (a JSON object), found a string holding a "
+                         "Python dict (saved with str() instead of as JSON): "
+                         f"{_short(item)}", field=at)
     if not isinstance(item, Mapping):
         raise InputError(f"expected a paper entry (a JSON object), found a {_kind(item)}",
                          field=at)
@@ -99,11 +117,26 @@ def _record(item: Any, at: str) -> dict[str, Any]:
         "project_urls": urls,
         "submitted_at": _timestamp(paper, "submittedOnDailyAt", inner),
         "github_stars": _count(paper, "githubStars", inner),
-        "ai_keywords": [k.strip() for k in keywords if k.strip()],
+        "ai_keywords": _distinct_keywords(keywords),
         "ai_summary": _get(paper, "ai_summary", str, inner),
         "n_comments": _count(item, "numComments", at),
         "submitted_by": _user(item, at),
     }
+
+
+def _distinct_keywords(keywords: list[str]) -> list[str]:
+    """The keywords without blanks and repeats, in their order.
+
+    Hugging Face's generated keywords hold empty strings, exact repeats and repeats that
+    differ only in case or spacing (``"Diffusion Models"``, ``"diffusion models"``); each
+    would be a term of its own in the keyword cloud. The first spelling is kept.
+    """
+    distinct: dict[str, str] = {}
+    for keyword in keywords:
+        key = " ".join(keyword.split()).casefold()
+        if key:
+            distinct.setdefault(key, keyword.strip())
+    return list(distinct.values())
 
 
 def _get(obj: Mapping[str, Any], key: str, kind: type, at: str) -> Any:
