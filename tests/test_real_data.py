@@ -23,7 +23,6 @@ import re
 import shutil
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,6 @@ from streamlit.testing.v1 import AppTest
 from werkzeug import Request, Response
 
 from papertrends import cli
-from papertrends.collection import pipeline
 from papertrends.collection.filters import Filters
 from papertrends.collection.loaded import Collection
 from papertrends.collection.store import Store
@@ -102,29 +100,13 @@ def latest(days: list[Day]) -> dict[str, dict[str, Any]]:
     return {entry["paper"]["id"]: entry for day in days for entry in day.entries}
 
 
-@contextmanager
-def indexes_refreshed(when: bool) -> Iterator[None]:
-    """Let the command refresh the indexes kept beside the store (term counts, search words),
-    or not.
-
-    Each ingest or fetch refreshes the indexes of the whole collection, a cost that grows
-    with it: done after each of 85 days it would make this check several times slower for
-    nothing it checks (the pipeline and the indexes have tests of their own). So only the
-    last ingest does it, over every real paper, for the dashboard's pages to read.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        if not when:
-            patch.setattr(pipeline.Update, "refresh_indexes", lambda update: None)
-        yield
-
-
 @pytest.fixture(scope="module")
 def ingested(days: list[Day], tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """A store grown by one `papertrends ingest DAY.json` per day, oldest first."""
+    """A store grown by one `papertrends ingest DAY.json` per day, oldest first, each
+    bringing the indexes beside it up to date (at the cost of that day's papers)."""
     store = Store(tmp_path_factory.mktemp("ingested") / "papers.duckdb")
-    for number, day in enumerate(days, 1):
-        with indexes_refreshed(number == len(days)):
-            result = papertrends("ingest", day.path, "--db", store.path, "--topics", TOPICS_PATH)
+    for day in days:
+        result = papertrends("ingest", day.path, "--db", store.path, "--topics", TOPICS_PATH)
         assert result.exit_code == 0, f"{day.path}: {result.stderr}"
     return store
 
@@ -155,10 +137,9 @@ def fetched(days: list[Day], tmp_path_factory: pytest.TempPathFactory) -> Store:
             patch.setattr(http_client, "DEFAULT_POLICY", dataclasses.replace(
                 http_client.DEFAULT_POLICY, sleep=lambda seconds: None))
             for since, until in _runs_of_days(days):
-                with indexes_refreshed(False):  # no page reads this store
-                    result = papertrends("fetch", "--since", since, "--until", until,
-                                         "--endpoint", server.url_for("/"), "--db", store.path,
-                                         "--topics", TOPICS_PATH)
+                result = papertrends("fetch", "--since", since, "--until", until,
+                                     "--endpoint", server.url_for("/"), "--db", store.path,
+                                     "--topics", TOPICS_PATH)
                 assert result.exit_code == 0, result.stderr
                 assert ", 0 failed;" in result.stdout
     finally:
@@ -290,8 +271,7 @@ def test_the_csv_export_ingests_back_to_the_same_papers(ingested: Store, tmp_pat
     result = papertrends("export", "--out", out, "--db", ingested.path, "--topics", TOPICS_PATH)
     assert result.exit_code == 0, result.stderr
     again = Store(tmp_path / "again.duckdb")
-    with indexes_refreshed(False):
-        result = papertrends("ingest", out, "--db", again.path, "--topics", TOPICS_PATH)
+    result = papertrends("ingest", out, "--db", again.path, "--topics", TOPICS_PATH)
     assert result.exit_code == 0, result.stderr
     pd.testing.assert_frame_equal(contents(again), contents(ingested))  # ids as written, too
 
