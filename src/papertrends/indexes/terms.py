@@ -564,6 +564,10 @@ def singular(word: str) -> str:
     return word
 
 
+# Finishing an index folds every word of every term: a vocabulary has far fewer words.
+_singulars: BoundedMemo[str, str] = BoundedMemo(singular)
+
+
 def _common_prefix(words: list[str]) -> str:
     first, last = min(words), max(words)
     size = 0
@@ -575,8 +579,8 @@ def _common_prefix(words: list[str]) -> str:
 def plural_key(term: str) -> str:
     """The term with its last word made singular: 'language models' -> 'language model'.
     Every term with the same key merges into one when the key itself occurs."""
-    words = term.split(" ")
-    return " ".join([*words[:-1], singular(words[-1])])
+    head, _, last = term.rpartition(" ")
+    return f"{head} {_singulars[last]}" if head else _singulars[last]
 
 
 @dataclass(frozen=True)
@@ -638,16 +642,14 @@ def not_subsumed(terms: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
     if not terms:
         return np.ones(0, dtype=bool)
 
-    def key(words: list[str]) -> str:
-        return " ".join(singular(word) for word in words)
-
-    column_of = {key(term.split(" ")): column for column, term in enumerate(terms)}
+    singulars = _singulars
+    folded = [[singulars[word] for word in term.split(" ")] for term in terms]
+    column_of = {" ".join(words): column for column, words in enumerate(folded)}
     inside = np.zeros(len(terms), dtype=np.int64)  # occurrences of the largest container
-    for column, term in enumerate(terms):
-        words = term.split(" ")
+    for column, words in enumerate(folded):
         for size in range(1, len(words)):
             for start in range(len(words) - size + 1):
-                part = column_of.get(key(words[start:start + size]))
+                part = column_of.get(" ".join(words[start:start + size]))
                 if part is not None:
                     inside[part] = max(inside[part], occurrences[column])
     outside = occurrences - inside  # at least this many occurrences outside any container
