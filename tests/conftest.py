@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 
 from papertrends.collection import pipeline, schema
@@ -15,7 +12,6 @@ from papertrends.collection.enrich import enrich
 from papertrends.collection.store import Store
 from papertrends.collection.topics import Taxonomy, load_taxonomy
 from papertrends.sources import read_path
-from papertrends.sources.synth import synthesize
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED_PATH = REPO_ROOT / "data" / "hf_papers_seed.txt"
@@ -75,27 +71,3 @@ def seed_papers(seed_path: Path, taxonomy: Taxonomy) -> pd.DataFrame:
     """The seed as the collection frame an ingest makes of it (links and topics found)."""
     _, table = read_path(seed_path)
     return schema.to_frame(enrich(table, taxonomy))
-
-
-GROWN_UPDATED = 30
-
-
-@pytest.fixture(scope="session")
-def grown_store(tmp_path_factory: pytest.TempPathFactory, seed_path: Path,
-                taxonomy: Taxonomy) -> Store:
-    """A store grown by an update, as two ingests leave it: a few thousand dated synthetic
-    papers, then 30 of them again with more upvotes. DuckDB then hands ``papers`` to Arrow
-    in more than one chunk (the updated rows in a chunk of their own, last), which is what
-    broke the Trends page. Read it, never write to it."""
-    _, base = read_path(seed_path)
-    table = pa.concat_tables(list(synthesize(3_000, schema.to_frame(base), seed=1,
-                                             today=dt.date(2025, 10, 10))))
-    table = table.filter(pc.is_valid(table["published"]))
-    updated = table.take(pa.array(range(0, table.num_rows, table.num_rows // GROWN_UPDATED)
-                                  [:GROWN_UPDATED]))
-    updated = updated.set_column(updated.schema.get_field_index("upvotes"), "upvotes",
-                                 pc.add(pc.fill_null(updated["upvotes"], 0), 7))
-    store = Store(tmp_path_factory.mktemp("grown") / "grown.duckdb")
-    pipeline.ingest(store, [("synth:papers", table)], taxonomy)
-    pipeline.ingest(store, [("synth:update", updated)], taxonomy)
-    return store
