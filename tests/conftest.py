@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from papertrends.collection import pipeline
+from papertrends.collection import pipeline, schema
+from papertrends.collection.enrich import enrich
 from papertrends.collection.store import Store
 from papertrends.collection.topics import Taxonomy, load_taxonomy
 from papertrends.sources import read_path
@@ -62,3 +64,10 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory, seed_path: Path,
     fmt, table = read_path(seed_path)
     pipeline.ingest(store, [(f"{fmt}:{seed_path.name}", table)], taxonomy)
     return store
+
+
+@pytest.fixture(scope="session")
+def seed_papers(seed_path: Path, taxonomy: Taxonomy) -> pd.DataFrame:
+    """The seed as the collection frame an ingest makes of it (links and topics found)."""
+    _, table = read_path(seed_path)
+    return schema.to_frame(enrich(table, taxonomy))

@@ -15,15 +15,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from papertrends.analytics.periods import period_start
+from papertrends.common import arrow
 
 # Above this many distinct counts, the exact histogram lumps its long tail into one bar.
 _EXACT_BARS = 40
-
-
-def _arrow(series: pd.Series) -> pa.Array:
-    """One contiguous Arrow array (a loaded collection may arrive in several chunks)."""
-    array = pa.array(series)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _empty(columns: dict[str, object]) -> pd.DataFrame:
@@ -34,7 +29,7 @@ def _all_counts(papers: pd.DataFrame) -> np.ndarray:
     """n_authors per row as int64, 0 where unknown (only ever used through ``_known``)."""
     if not len(papers):
         return np.zeros(0, dtype="int64")
-    return pc.fill_null(_arrow(papers["n_authors"]), 0).to_numpy().astype("int64")
+    return pc.fill_null(arrow.contiguous(papers["n_authors"]), 0).to_numpy().astype("int64")
 
 
 def _known(papers: pd.DataFrame) -> np.ndarray:
@@ -47,13 +42,12 @@ def _counts(papers: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     return _all_counts(papers)[rows]
 
 
-def _explode(lists: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+def _explode(lists: pd.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """(parent row, code) per non-null list element and the values, ``values[code]``."""
-    parents = pc.list_parent_indices(lists).to_numpy()
-    flat = pc.list_flatten(lists)
-    valid = pc.is_valid(flat).to_numpy(zero_copy_only=False)
-    encoded = pc.dictionary_encode(flat.filter(pa.array(valid)))
-    return parents[valid], encoded.indices.to_numpy().astype("int64"), encoded.dictionary
+    parents, flat = arrow.flatten(lists)
+    valid = pc.is_valid(flat)
+    codes, values = arrow.encode(flat.filter(valid))
+    return parents[valid.to_numpy(zero_copy_only=False)], codes, values
 
 
 # -- distribution ------------------------------------------------------------------------------
@@ -112,8 +106,7 @@ def compute_team_size_summary(papers: pd.DataFrame) -> dict[str, object]:
     known and unknown (papers with / without a known count), named (papers with author names).
     """
     counts = _counts(papers, _known(papers)).astype("float64")
-    named = int((pc.fill_null(pc.list_value_length(_arrow(papers["authors"])), 0)
-                 .to_numpy() > 0).sum()) if len(papers) else 0
+    named = int((arrow.list_lengths(papers["authors"]) > 0).sum()) if len(papers) else 0
     known = len(counts)
     figures: dict[str, object] = {"known": known, "unknown": len(papers) - known,
                                   "named": named}
@@ -184,7 +177,7 @@ def compute_team_size_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
     counts = _all_counts(papers)
     if not (counts > 0).any():
         return _empty({"topic": str} | _SPREAD_COLUMNS)
-    parents, codes, names = _explode(_arrow(papers["topics"]))
+    parents, codes, names = _explode(papers["topics"])
     keep = counts[parents] > 0
     if not keep.any():
         return _empty({"topic": str} | _SPREAD_COLUMNS)
@@ -284,17 +277,16 @@ def compute_top_authors(papers: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     columns = {"author": str, "papers": "int64", "total_upvotes": "int64", "latest": "object"}
     if not len(papers):
         return _empty(columns)
-    names = _arrow(papers["authors"])
-    flat = pc.utf8_trim_whitespace(pc.list_flatten(names))
+    rows, flat = arrow.flatten(papers["authors"])
+    flat = pc.utf8_trim_whitespace(flat)
     keep = pc.fill_null(pc.greater(pc.utf8_length(flat), 0), False)
     if not pc.any(keep).as_py():
         return _empty(columns)
-    rows = pc.list_parent_indices(names).to_numpy()[keep.to_numpy(zero_copy_only=False)]
-    encoded = pc.dictionary_encode(flat.filter(keep))
-    codes, dictionary = encoded.indices.to_numpy().astype("int64"), encoded.dictionary
+    rows = rows[keep.to_numpy(zero_copy_only=False)]
+    codes, dictionary = arrow.encode(flat.filter(keep))
     pair = np.unique(codes * len(papers) + rows)         # each (author, paper) once
     codes, rows = pair // len(papers), pair % len(papers)
-    upvotes = pc.fill_null(_arrow(papers["upvotes"]), 0).to_numpy()[rows]
+    upvotes = pc.fill_null(arrow.contiguous(papers["upvotes"]), 0).to_numpy()[rows]
     published = papers["published"].astype("datetime64[s]").to_numpy()[rows]
     frame = pd.DataFrame({
         "code": codes, "upvotes": upvotes.astype("int64"),

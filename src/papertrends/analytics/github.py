@@ -17,31 +17,21 @@ import pyarrow.compute as pc
 
 from papertrends.analytics.periods import PERIODS, period_start
 from papertrends.collection.schema import OTHER_TOPIC
-from papertrends.common import urls
+from papertrends.common import arrow, urls
 
 WITH_CODE = "With code"
 WITHOUT_CODE = "Without code"
-
-
-def _arrow(series: pd.Series) -> pa.Array:
-    """One contiguous Arrow array (a loaded collection may arrive in several chunks)."""
-    array = pa.array(series)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _empty(columns: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
 
 
-def _list_lengths(papers: pd.DataFrame, column: str) -> np.ndarray:
-    if not len(papers):
-        return np.zeros(0, dtype="int64")
-    return pc.fill_null(pc.list_value_length(_arrow(papers[column])), 0).to_numpy()
-
-
 def has_code(papers: pd.DataFrame) -> np.ndarray:
     """Per paper: True when it links at least one GitHub repository."""
-    return _list_lengths(papers, "github_repos") > 0
+    if not len(papers):
+        return np.zeros(0, dtype=bool)
+    return arrow.list_lengths(papers["github_repos"]) > 0
 
 
 def has_project_page(papers: pd.DataFrame) -> np.ndarray:
@@ -84,15 +74,14 @@ class _Repos:
 
 
 def _codes(values: pa.Array) -> tuple[np.ndarray, int]:
-    encoded = pc.dictionary_encode(values)
-    return encoded.indices.to_numpy().astype("int64"), len(encoded.dictionary)
+    codes, distinct = arrow.encode(values)
+    return codes, len(distinct)
 
 
 def _flat_repos(papers: pd.DataFrame) -> _Repos:
-    lists = (_arrow(papers["github_repos"]) if len(papers)
-             else pa.array([], pa.list_(pa.string())))
-    rows = pc.list_parent_indices(lists).to_numpy()
-    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    rows, flat = arrow.flatten(papers["github_repos"] if len(papers)
+                               else pa.array([], pa.list_(pa.string())))
+    flat = pc.utf8_trim_whitespace(flat)
     valid = pc.fill_null(pc.match_substring_regex(flat, r"^[^/\s]+/[^/\s]"), False)
     flat, rows = flat.filter(valid), rows[valid.to_numpy(zero_copy_only=False)]
     key, n_keys = _codes(pc.utf8_lower(flat))
@@ -155,17 +144,15 @@ def compute_code_by_topic(papers: pd.DataFrame) -> pd.DataFrame:
     columns = {"topic": str, "papers": "int64", "with_code": "int64", "share": "float64"}
     if not len(papers):
         return _empty(columns)
-    topics = _arrow(papers["topics"])
-    rows = pc.list_parent_indices(topics).to_numpy()
+    rows, topics = arrow.flatten(papers["topics"])
     if not len(rows):
         return _empty(columns)
-    encoded = pc.dictionary_encode(pc.fill_null(pc.list_flatten(topics), OTHER_TOPIC))
-    codes, n_topics = encoded.indices.to_numpy().astype("int64"), len(encoded.dictionary)
+    codes, names = arrow.encode(pc.fill_null(topics, OTHER_TOPIC))
     frame = pd.DataFrame({
-        "topic": pd.Series(encoded.dictionary.to_pylist(), dtype=str),
-        "papers": np.bincount(codes, minlength=n_topics).astype("int64"),
+        "topic": pd.Series(names.to_pylist(), dtype=str),
+        "papers": np.bincount(codes, minlength=len(names)).astype("int64"),
         "with_code": np.bincount(codes, weights=has_code(papers)[rows],
-                                 minlength=n_topics).astype("int64"),
+                                 minlength=len(names)).astype("int64"),
     })
     frame["share"] = frame["with_code"] / frame["papers"]
     return frame.sort_values(["share", "papers", "topic"], ascending=[False, False, True],
@@ -283,7 +270,7 @@ def _newest_first(papers: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     collection order (stable, so a paper's links keep their order)."""
     if not len(rows):
         return np.zeros(0, dtype="int64")
-    days = pc.cast(_arrow(papers["published"]), pa.int32())
+    days = pc.cast(arrow.contiguous(papers["published"]), pa.int32())
     days = pc.fill_null(days, np.iinfo(np.int32).min).to_numpy().astype("int64")[rows]
     return np.lexsort((np.arange(len(rows)), -days))
 
@@ -325,12 +312,11 @@ class _Pages:
 
 
 def _flat_pages(papers: pd.DataFrame) -> _Pages:
-    lists = (_arrow(papers["project_urls"]) if len(papers)
-             else pa.array([], pa.list_(pa.string())))
-    flat = pc.list_flatten(lists)
+    rows, flat = arrow.flatten(papers["project_urls"] if len(papers)
+                               else pa.array([], pa.list_(pa.string())))
     host = _host(flat)
     keep = pc.fill_null(pc.greater(pc.utf8_length(host), 0), False)
-    rows = pc.list_parent_indices(lists).to_numpy()[keep.to_numpy(zero_copy_only=False)]
+    rows = rows[keep.to_numpy(zero_copy_only=False)]
     return _Pages(rows, flat.filter(keep), host.filter(keep))
 
 
@@ -340,13 +326,12 @@ def compute_project_hosts(papers: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     flat = _flat_pages(papers)
     if not len(flat):
         return _empty({"host": str, "links": "int64", "papers": "int64"})
-    encoded = pc.dictionary_encode(flat.host)
-    codes, n_hosts = encoded.indices.to_numpy().astype("int64"), len(encoded.dictionary)
+    codes, hosts = arrow.encode(flat.host)
     with_paper = np.unique(codes * len(papers) + flat.rows) // len(papers)
     frame = pd.DataFrame({
-        "host": pd.Series(encoded.dictionary.to_pylist(), dtype=str),
-        "links": np.bincount(codes, minlength=n_hosts).astype("int64"),
-        "papers": np.bincount(with_paper, minlength=n_hosts).astype("int64"),
+        "host": pd.Series(hosts.to_pylist(), dtype=str),
+        "links": np.bincount(codes, minlength=len(hosts)).astype("int64"),
+        "papers": np.bincount(with_paper, minlength=len(hosts)).astype("int64"),
     })
     return frame.sort_values(["papers", "links", "host"], ascending=[False, False, True],
                              ignore_index=True).head(n)

@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from papertrends.common import arrow
+
 RISING_COLUMNS = {
     "paper_id": "string", "title": "string", "upvotes": "int64", "gained": "int64",
     "days": "float64", "per_day": "float64", "snapshots": "int64",
@@ -78,16 +80,16 @@ def rank_rising_papers(rates: pd.DataFrame, papers: pd.DataFrame, *,
     """The rates of the papers in ``papers`` (a selection), fastest first, with titles."""
     if rates.empty or papers.empty:
         return _empty()
-    ids = pa.array(papers["paper_id"]).cast(pa.string())
-    chosen = rates[pc.is_in(pa.array(rates["paper_id"]).cast(pa.string()), value_set=ids)
-                   .to_numpy(zero_copy_only=False)]
+    ids = arrow.contiguous(papers["paper_id"]).cast(pa.string())
+    chosen = rates[pc.is_in(arrow.contiguous(rates["paper_id"]).cast(pa.string()),
+                            value_set=ids).to_numpy(zero_copy_only=False)]
     ranked = chosen.sort_values(["per_day", "gained", "paper_id"],
                                 ascending=[False, False, True], ignore_index=True)
     if limit is not None:
         ranked = ranked.head(limit)
     # Titles only for the rows shown: a lookup into a million papers, not a join with them.
-    where = pc.index_in(pa.array(ranked["paper_id"]).cast(pa.string()), value_set=ids)
-    titles = pa.array(papers["title"]).cast(pa.string()).take(where)
+    where = pc.index_in(arrow.contiguous(ranked["paper_id"]).cast(pa.string()), value_set=ids)
+    titles = arrow.contiguous(papers["title"]).cast(pa.string()).take(where)
     ranked = ranked.assign(title=titles.to_pylist())
     return ranked[list(RISING_COLUMNS)].astype(RISING_COLUMNS)
 

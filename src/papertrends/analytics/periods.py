@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from papertrends.common import arrow
+
 PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 
 
@@ -57,7 +59,7 @@ def period_start(published: pd.Series, period: str) -> pd.Series:
 def as_days(published: pd.Series) -> np.ndarray:
     """Dates as datetime64[D] (NaT when missing), straight from Arrow when they are Arrow."""
     if isinstance(published.dtype, pd.ArrowDtype):
-        array = pa.array(published)
+        array = arrow.contiguous(published)
         if pa.types.is_date(array.type) or pa.types.is_timestamp(array.type):
             numbers = pc.cast(array.cast(pa.date32()), pa.int32())
             values = np.asarray(numbers.fill_null(0), dtype=np.int64).astype("datetime64[D]")

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
-
-def _arrow(series: pd.Series) -> pa.Array:
-    return pa.array(series)
+from papertrends.common import arrow
 
 
 def compute_key_figures(papers: pd.DataFrame) -> dict[str, object]:
@@ -17,8 +14,7 @@ def compute_key_figures(papers: pd.DataFrame) -> dict[str, object]:
     published = papers["published"].dropna()
     authors = papers["n_authors"].dropna()
     upvotes = papers["upvotes"].dropna()
-    with_code = int((pc.fill_null(pc.list_value_length(_arrow(papers["github_repos"])), 0)
-                     .to_numpy() > 0).sum()) if n else 0
+    with_code = int((arrow.list_lengths(papers["github_repos"]) > 0).sum()) if n else 0
     return {
         "papers": n,
         "first_published": published.min() if len(published) else None,
@@ -38,7 +34,7 @@ def compute_topic_counts(papers: pd.DataFrame) -> pd.DataFrame:
     if not len(papers):
         return pd.DataFrame({"topic": pd.Series(dtype=str), "papers": pd.Series(dtype=int),
                              "share": pd.Series(dtype=float)})
-    flat = pc.list_flatten(_arrow(papers["topics"])).to_pandas()
+    flat = pc.list_flatten(arrow.contiguous(papers["topics"])).to_pandas()
     counts = flat.value_counts().rename_axis("topic").reset_index(name="papers")
     counts = counts.sort_values(["papers", "topic"], ascending=[False, True], ignore_index=True)
     counts["share"] = counts["papers"] / len(papers)

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from papertrends.common import urls
+from papertrends.common import arrow, urls
 
 SORT_KEYS = {
     "Upvotes": ("upvotes", False),
@@ -33,7 +33,7 @@ def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int 
     column, ascending = SORT_KEYS[sort]
     ranked = _top(papers, column, ascending, limit)
     texts = ranked["abstract"] if "abstract" in ranked else abstracts(ranked.index)
-    abstracts_shown = pc.fill_null(pa.array(texts).cast(pa.string()), "")
+    abstracts_shown = pc.fill_null(arrow.contiguous(texts).cast(pa.string()), "")
     short = pc.if_else(pc.greater(pc.utf8_length(abstracts_shown), ABSTRACT_CHARS),
                        pc.binary_join_element_wise(
                            pc.utf8_slice_codeunits(abstracts_shown, 0, ABSTRACT_CHARS), "…",
@@ -70,7 +70,7 @@ def top_candidates(papers: pd.DataFrame, column: str, ascending: bool, limit: in
     """
     if column == "title" or len(papers) <= 2 * limit:
         return papers
-    values = pa.array(papers[column])
+    values = arrow.contiguous(papers[column])
     if pa.types.is_date(values.type):
         values = values.cast(pa.int32())
     numbers = values.cast(pa.float64()).to_numpy(zero_copy_only=False)  # missing: NaN

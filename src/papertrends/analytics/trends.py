@@ -10,10 +10,9 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from papertrends.analytics.periods import PERIODS, as_days, period_start
+from papertrends.common import arrow
 from papertrends.indexes.terms import TermIndex
 
 
@@ -52,11 +51,10 @@ def compute_topic_counts_per_period(papers: pd.DataFrame, period: str) -> pd.Dat
     # Integer codes and one bincount, not a row per (paper, topic): a million papers carry
     # three million topic labels, and Python strings for each would take seconds.
     period_codes, periods = pd.factorize(dated["period"], sort=True)
-    topics = pa.array(dated["topics"])
-    encoded = pc.list_flatten(topics).dictionary_encode()
-    names = encoded.dictionary.to_pylist()
-    cells = (period_codes[pc.list_parent_indices(topics).to_numpy()] * len(names)
-             + encoded.indices.to_numpy())
+    parents, labels = arrow.flatten(dated["topics"])
+    topic_codes, distinct = arrow.encode(labels)
+    names = distinct.to_pylist()
+    cells = period_codes[parents] * len(names) + topic_codes
     grid = np.bincount(cells, minlength=len(periods) * len(names)).reshape(len(periods), -1)
     period_papers = np.bincount(period_codes, minlength=len(periods))
     rows, columns = np.nonzero(grid)

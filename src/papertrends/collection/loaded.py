@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from papertrends.collection import schema
 from papertrends.collection.store import Store
+from papertrends.common import arrow
 from papertrends.indexes.search_index import WordLookup, build_search_index
 from papertrends.indexes.segmented import SegmentedTermIndex
 from papertrends.indexes.term_cache import TermCache, frame_text_values
@@ -89,7 +90,8 @@ class Collection:
                                          if c in self.papers])
 
     def _arrow(self, name: str) -> pa.ChunkedArray:
-        return pa.chunked_array([pa.array(self.papers[name])]) if len(self.papers) else (
+        # contiguous: a chunked column inside chunked_array([...]) is converted value by value
+        return pa.chunked_array([arrow.contiguous(self.papers[name])]) if len(self.papers) else (
             pa.chunked_array([], schema.BY_NAME[name].arrow_type))
 
     def search_texts(self, rows: np.ndarray | None = None) -> pa.ChunkedArray:
