@@ -11,6 +11,7 @@ from papertrends.collection import pipeline, schema
 from papertrends.collection.enrich import enrich
 from papertrends.collection.store import Store
 from papertrends.collection.topics import Taxonomy, load_taxonomy
+from papertrends.indexes import terms
 from papertrends.sources import read_path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,20 @@ def topics_path() -> Path:
 @pytest.fixture(scope="session")
 def taxonomy(topics_path: Path) -> Taxonomy:
     return load_taxonomy(topics_path)
+
+
+@pytest.fixture
+def analysed(monkeypatch) -> list[int]:
+    """How many texts each count_raw call analysed."""
+    calls: list[int] = []
+    real = terms.count_raw
+
+    def counting(texts, workers=None):
+        calls.append(len(texts))
+        return real(texts, workers)
+
+    monkeypatch.setattr(terms, "count_raw", counting)
+    return calls
 
 
 @pytest.fixture

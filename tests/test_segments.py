@@ -22,19 +22,6 @@ def papers(seed_store) -> pd.DataFrame:
     return frame.assign(last_updated=pd.Timestamp("2025-01-01", tz="UTC"))
 
 
-@pytest.fixture
-def analysed(monkeypatch) -> list[int]:
-    calls: list[int] = []
-    real = terms.count_raw
-
-    def counting(texts, workers=None):
-        calls.append(len(texts))
-        return real(texts, workers)
-
-    monkeypatch.setattr(terms, "count_raw", counting)
-    return calls
-
-
 def assert_as_built_afresh(cache: TermCache, frame: pd.DataFrame, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     masks = [None, *(rng.random(len(frame)) < share for share in (0.03, 0.5, 0.9))]

@@ -25,20 +25,6 @@ def store(seed_store, tmp_path):
     return copy
 
 
-@pytest.fixture
-def analysed(monkeypatch) -> list[int]:
-    """How many texts each count_raw call analysed."""
-    calls: list[int] = []
-    real = terms.count_raw
-
-    def counting(texts, workers=None):
-        calls.append(len(texts))
-        return real(texts, workers)
-
-    monkeypatch.setattr(terms, "count_raw", counting)
-    return calls
-
-
 def same_index(a: terms.TermIndex, b: terms.TermIndex) -> None:
     assert a.terms.tolist() == b.terms.tolist()
     assert a.labels.tolist() == b.labels.tolist()

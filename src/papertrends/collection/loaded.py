@@ -193,7 +193,7 @@ class Collection:
         # Arrow keeps memory it has freed (the ingested tables: gigabytes at a million papers)
         # for its own reuse, while the counting ahead allocates through numpy and scipy.
         pa.default_memory_pool().release_unused()
-        self._term_cache.prepare(self.papers, self.text_values, self.search_texts)
+        self._term_cache.update(self.papers, self.text_values, self.search_texts)
 
     def text_values(self, column: str, rows: np.ndarray) -> list[str]:
         """One column's text at these row positions, '' when unknown: what term counting

@@ -14,6 +14,7 @@ so the answer is the same as a scan's.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -39,17 +40,19 @@ def term_pattern(term: str) -> str:
     return r"(?:^|[^\pL\pN])" + re.escape(term)
 
 
-class WordLookup:
+class WordLookup(ABC):
     """``matching`` from two lookups a word index answers: the rows with a word that starts
     with a prefix, and the rows with exactly a word (one index, or several segments)."""
 
     n_rows: int
 
+    @abstractmethod
     def prefix_mask(self, prefix: str) -> np.ndarray:
-        raise NotImplementedError
+        """Rows that have a word starting with ``prefix``, as a mask."""
 
+    @abstractmethod
     def word_mask(self, word: str) -> np.ndarray:
-        raise NotImplementedError
+        """Rows that have exactly ``word``, as a mask."""
 
     def matching(self, term: str, row_texts: RowTexts) -> np.ndarray:
         """Boolean mask of the rows where ``term`` (lower-cased) starts a word."""

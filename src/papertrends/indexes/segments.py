@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from papertrends.indexes import files
 from papertrends.indexes.search_index import SearchIndex, build_search_index
-from papertrends.indexes.term_stats import Vocabulary
+from papertrends.indexes.term_stats import Vocabulary, widened
 from papertrends.indexes.terms import RawCounts, TermIndex
 
 FIELDS = ("title", "abstract")
@@ -80,7 +80,7 @@ def merge(segments: Sequence[Segment], alive: Sequence[np.ndarray],
     rows = np.concatenate([segment.rows[local] for segment, local in parts])
     order = np.argsort(rows, kind="stable")
     width = len(vocabulary.terms)
-    counts = {field: sp.vstack([_wide(segment.raw[field][local], width)
+    counts = {field: sp.vstack([widened(segment.raw[field][local], width)
                                 for segment, local in parts], format="csr")[order]
               for field in FIELDS}
     search = merge_search([(segment.search, segment.rows, local) for segment, local in parts],
@@ -91,7 +91,7 @@ def merge(segments: Sequence[Segment], alive: Sequence[np.ndarray],
 def _derived(rows: np.ndarray, counts: dict[str, sp.csr_matrix], search: SearchIndex,
              vocabulary: Vocabulary) -> Segment:
     width = len(vocabulary.terms)
-    counts = {field: _wide(matrix, width) for field, matrix in counts.items()}
+    counts = {field: widened(matrix, width) for field, matrix in counts.items()}
     groups = vocabulary.group_matrix()
     grouped = {field: _clean(matrix @ groups) for field, matrix in counts.items()}
     used = np.flatnonzero(sum(np.bincount(counts[field].indices, minlength=width)
@@ -168,20 +168,12 @@ def _global_columns(raw: RawCounts, vocabulary: Vocabulary) -> sp.csr_matrix:
     return matrix
 
 
-def _wide(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
-    """The same rows over a wider vocabulary (terms added since have no counts here)."""
-    if matrix.shape[1] == width:
-        return matrix
-    return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
-                         shape=(matrix.shape[0], width))
-
-
 def _summed(matrices: dict[str, sp.csr_matrix], fields: tuple[str, ...]) -> sp.csr_matrix:
     if len(fields) == 1:
         return matrices[fields[0]]
     first, second = (matrices[field] for field in fields)
     width = max(first.shape[1], second.shape[1])
-    total = (_wide(first, width) + _wide(second, width)).tocsr()
+    total = (widened(first, width) + widened(second, width)).tocsr()
     total.sort_indices()
     return total
 

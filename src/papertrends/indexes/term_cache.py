@@ -47,6 +47,7 @@ from papertrends.indexes.term_stats import (
     SourceStats,
     Vocabulary,
     finish_columns,
+    widened,
 )
 
 # (column, row positions) -> those rows' texts, '' when unknown.
@@ -143,11 +144,6 @@ class TermCache:
         return touched is not None and not len(touched)
 
     # -- updating --------------------------------------------------------------------------
-
-    def prepare(self, papers: pd.DataFrame, text_values: TextValues,
-                search_texts: SearchTexts) -> None:
-        """Bring the folder up to date after an ingest, so the dashboard starts on it."""
-        self.update(papers, text_values, search_texts)
 
     def update(self, papers: pd.DataFrame, text_values: TextValues | None = None,
                search_texts: SearchTexts | None = None, *, rebuild: bool = False) -> None:
@@ -311,17 +307,11 @@ def _add_rows(stats: dict[str, SourceStats], segment: Segment, local: np.ndarray
               groups: sp.csr_matrix, sign: int) -> None:
     """Add (sign 1) or take away (-1) these rows of a segment from every source's sums."""
     width = groups.shape[0]
-    title = _wide(segment.raw["title"][local], width)
-    abstract = _wide(segment.raw["abstract"][local], width)
+    title = widened(sp.csr_matrix(segment.raw["title"][local]), width)
+    abstract = widened(sp.csr_matrix(segment.raw["abstract"][local]), width)
     stats["titles"].add(title, groups, sign)
     stats["abstracts"].add(abstract, groups, sign)
     stats["both"].add((title + abstract).tocsr(), groups, sign)
-
-
-def _wide(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
-    matrix = sp.csr_matrix(matrix)
-    return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
-                         shape=(matrix.shape[0], width))
 
 
 def _state_arrays(state: _State) -> dict[str, np.ndarray]:

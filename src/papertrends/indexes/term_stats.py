@@ -100,7 +100,7 @@ class SourceStats:
         self.group_papers = _grown(self.group_papers, n_groups)
         if counts.shape[0] == 0:
             return
-        counts = _widened(counts, width)
+        counts = widened(counts, width)
         self.occurrences += sign * np.asarray(counts.sum(axis=0, dtype=np.int64)).ravel()
         self.papers += sign * np.bincount(counts.indices, minlength=width)
         present = counts.copy()
@@ -175,7 +175,8 @@ def _grown(values: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate([values, np.zeros(size - len(values), dtype=np.int64)])
 
 
-def _widened(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
+def widened(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
+    """The same rows over a wider vocabulary (terms added since have no counts in them)."""
     if matrix.shape[1] == width:
         return matrix
     return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
