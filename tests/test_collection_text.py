@@ -69,3 +69,23 @@ def test_an_unknown_paper_has_no_text(seed_store) -> None:
 def test_papers_without_their_texts_need_a_store(seed_store) -> None:
     with pytest.raises(ValueError, match="need the store"):
         Collection(seed_store.load(with_text=False))
+
+
+def test_texts_are_read_by_position_in_the_order_asked(seed_store) -> None:
+    papers = seed_store.load()
+    texts = seed_store.texts_at([97, 0, 10**6, 97], ("title", "abstract"))
+    assert texts["paper_id"].to_pylist() == [papers["paper_id"].iloc[97],
+                                             papers["paper_id"].iloc[0], None,
+                                             papers["paper_id"].iloc[97]]
+    assert texts["abstract"][1].as_py() == papers["abstract"].iloc[0]
+    assert texts["title"][2].as_py() is None
+
+
+def test_a_frame_whose_positions_hold_other_papers_reads_its_texts_by_id(seed_store) -> None:
+    """A store file replaced under a running dashboard: its positions name other papers,
+    and each row still gets its own paper's text."""
+    papers = seed_store.load(with_text=False).iloc[::-1].reset_index(drop=True)
+    collection = Collection(papers, store=seed_store)
+    texts = collection.texts(np.array([0, 5]), ("abstract",))
+    expected = seed_store.texts(papers["paper_id"].iloc[[0, 5]], ("abstract",))
+    assert texts["abstract"].tolist() == expected["abstract"].to_pylist()

@@ -46,6 +46,7 @@ def assert_indexes_current(store: Store, monkeypatch: pytest.MonkeyPatch) -> Non
         patched.setattr(term_cache.TermCache, "update", _must_not_run)
         patched.setattr(segments, "build_search_index", _must_not_run)
         patched.setattr(Store, "texts", _must_not_run)
+        patched.setattr(Store, "texts_at", _must_not_run)
         saved = {source: collection.term_index(source) for source in SOURCES}
         found = collection.matching("agent")  # one word: answered by the index alone
     papers = store.load()
@@ -100,6 +101,33 @@ def test_an_update_keeps_every_paper_in_its_place(store, taxonomy, monkeypatch):
     after = store.load()
     assert after["paper_id"].tolist() == [*before, "2510.00001"]
     assert after["upvotes"].iloc[5] == 999
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_a_daily_update_reads_only_what_it_changed(store, taxonomy, monkeypatch, analysed):
+    """New papers and papers seen again with more upvotes: the collection is not loaded, the
+    texts of the day's papers alone are read, and only the new ones are analysed."""
+    before = store.load(with_text=False)
+    again = [entry(before["paper_id"].iloc[row], before["title"].iloc[row],
+                   upvotes=int(before["upvotes"].iloc[row] or 0) + 50,
+                   abstract=store.texts([before["paper_id"].iloc[row]], ("abstract",))[
+                       "abstract"][0].as_py())
+             for row in (3, 40)]
+    read: list[int] = []
+    texts_at = Store.texts_at
+
+    def counted(self, positions, columns=()):
+        read.append(len(positions))
+        return texts_at(self, positions, columns)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Store, "load", _must_not_run)
+        patched.setattr(Store, "texts_at", counted)
+        reports = pipeline.ingest(store, [("hf-api:day", _table(*NEW_PAPERS, *again))],
+                                  taxonomy)
+    assert (reports[0].new, reports[0].updated) == (2, 2)
+    assert read and max(read) <= 4, "only the day's papers' texts are read"
+    assert analysed[:2] == [2, 2], "titles, then abstracts, of the two new papers alone"
     assert_indexes_current(store, monkeypatch)
 
 

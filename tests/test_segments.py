@@ -82,11 +82,24 @@ def test_nothing_changed_nothing_is_written(papers, tmp_path):
     assert cache.is_current(papers)
 
 
-def test_a_paper_seen_again_with_new_upvotes_is_analysed_alone(papers, tmp_path, analysed):
+def test_a_paper_seen_again_with_the_same_text_is_not_analysed_again(
+        papers, tmp_path, analysed):
     cache = TermCache(tmp_path / "store.duckdb.terms")
     cache.index(papers)
     again = papers.copy()
-    again.loc[3, "last_updated"] = pd.Timestamp("2025-03-01", tz="UTC")
+    again.loc[3, "last_updated"] = pd.Timestamp("2025-03-01", tz="UTC")  # more upvotes
     analysed.clear()
+    cache.update(again)
+    assert analysed == [], "its words were counted already"
+    assert cache.is_current(again)
+    segments_before = sorted(p.name for p in cache.folder.glob("segment-*"))
     assert_as_built_afresh(cache, again)
+    # Its title changes next time: now it is counted again, alone.
+    edited = again.copy()
+    edited.loc[3, "title"] = "Sparse reward shaping for web agents"
+    edited.loc[3, "last_updated"] = pd.Timestamp("2025-04-01", tz="UTC")
+    analysed.clear()
+    cache.update(edited)
     assert analysed[:2] == [1, 1]
+    assert sorted(p.name for p in cache.folder.glob("segment-*")) != segments_before
+    assert_as_built_afresh(cache, edited)

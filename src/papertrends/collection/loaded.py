@@ -24,6 +24,7 @@ from papertrends.indexes.term_cache import TermCache, frame_text_values
 from papertrends.indexes.terms import TermIndex, build_term_index
 
 _REMEMBERED_TERMS = 32
+SEARCHED = ("title", "abstract")  # what the search box and the term indexes read
 
 
 class Collection:
@@ -43,6 +44,7 @@ class Collection:
         self._term_indexes: dict[str, TermIndex | SegmentedTermIndex] = {}
         self._unknown: dict[str, int] = {}
         self._matches: dict[str, np.ndarray] = {}
+        self._last_read: tuple[pd.Index, pa.Table] | None = None
         missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
         if missing and store is None:
             raise ValueError(f"papers without {', '.join(missing)} need the store to read "
@@ -54,6 +56,14 @@ class Collection:
         the dashboard starts without reading a million abstracts."""
         return cls(store.load(with_text=False), topic_order, TermCache.beside(store.path),
                    store)
+
+    @classmethod
+    def versions_of(cls, store: Store) -> Collection:
+        """Only which papers the store holds and their versions (``Store.versions``), texts
+        read from the store for the rows that need them: what bringing the indexes up to
+        date after an update reads, instead of the whole collection."""
+        papers = store.versions().to_pandas(types_mapper=pd.ArrowDtype)
+        return cls(papers, term_cache=TermCache.beside(store.path), store=store)
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -70,9 +80,29 @@ class Collection:
         rows = np.asarray(rows, dtype=np.int64)
         if all(c in self.papers for c in columns):
             return self.papers.iloc[rows][list(columns)]
-        ids = pa.array(self.papers["paper_id"]).take(pa.array(rows))
-        frame = self._store.texts(ids, columns).to_pandas(types_mapper=pd.ArrowDtype)
+        frame = self._stored(rows, columns).to_pandas(types_mapper=pd.ArrowDtype)
         return frame.set_axis(pd.Index(rows))
+
+    def _stored(self, rows: np.ndarray, columns: tuple[str, ...]) -> pa.Table:
+        """These columns of these rows as the store holds them, read by position. The last
+        read is kept and serves any of its rows again: indexing asks for the titles and
+        abstracts of a few rows, then the titles, then the abstracts of some of them.
+        Read by ``paper_id`` instead should the positions not hold the papers this frame has
+        there (a store file replaced by another under a running dashboard)."""
+        if self._last_read is not None and set(columns) <= set(self._last_read[1].column_names):
+            at = self._last_read[0].get_indexer(rows)
+            if (at >= 0).all():
+                return self._last_read[1].take(pa.array(at)).select(list(columns))
+        ids = self._ids.take(pa.array(rows))
+        table = self._store.texts_at(rows, columns)
+        if not table["paper_id"].equals(pa.chunked_array([ids], ids.type)):
+            table = self._store.texts(ids, columns)
+        self._last_read = (pd.Index(rows), table.select(list(columns)))
+        return self._last_read[1]
+
+    @cached_property
+    def _ids(self) -> pa.Array:
+        return arrow.contiguous(self.papers["paper_id"])
 
     def with_text(self, mask: np.ndarray) -> pd.DataFrame:
         """The rows under ``mask`` with every schema column: what an export holds."""
@@ -97,15 +127,15 @@ class Collection:
     def search_texts(self, rows: np.ndarray | None = None) -> pa.ChunkedArray:
         """'title \\n abstract' of these rows (every row when None), as typed: what the search
         box looks in. The abstracts come from the store when the frame leaves them out."""
-        def picked(values: pa.ChunkedArray) -> pa.ChunkedArray:
-            return values if rows is None else values.take(pa.array(rows))
+        if all(c in self.papers for c in ("title", "abstract")):
+            def picked(values: pa.ChunkedArray) -> pa.ChunkedArray:
+                return values if rows is None else values.take(pa.array(rows))
 
-        title = picked(self._arrow("title"))
-        if "abstract" in self.papers:
-            abstract = picked(self._arrow("abstract"))
+            title, abstract = picked(self._arrow("title")), picked(self._arrow("abstract"))
         else:
-            ids = picked(self._arrow("paper_id"))
-            abstract = self._store.texts(ids, ("abstract",))["abstract"]
+            every = np.arange(len(self.papers)) if rows is None else np.asarray(rows, np.int64)
+            texts = self._stored(every, SEARCHED)
+            title, abstract = texts["title"], texts["abstract"]
         return pc.binary_join_element_wise(pc.fill_null(title, ""), pc.fill_null(abstract, ""),
                                            "\n")
 
@@ -130,15 +160,16 @@ class Collection:
     @cached_property
     def topic_matrix(self) -> pd.DataFrame:
         """papers x topics booleans; columns in taxonomy order, then any unknown topics."""
-        topics = self._arrow("topics")
-        flat = pc.list_flatten(topics).to_numpy(zero_copy_only=False)
-        rows = pc.list_parent_indices(topics).to_numpy()
-        present = list(dict.fromkeys(flat.tolist()))
+        rows, flat = arrow.flatten(self._arrow("topics"))
+        codes, distinct = arrow.encode(pc.drop_null(flat) if flat.null_count else flat)
+        if flat.null_count:
+            rows = rows[np.asarray(pc.is_valid(flat))]
+        present = distinct.to_pylist()  # a few dozen names: the rest stays numbers
         order = [t for t in (self._topic_order or []) if t in present]
         names = order + sorted(t for t in present if t not in order)
-        codes = pd.Categorical(flat, categories=names).codes
+        column = np.array([names.index(t) for t in present], dtype=np.int64)
         matrix = np.zeros((len(self.papers), len(names)), dtype=bool)
-        matrix[rows, codes] = True
+        matrix[rows, column[codes]] = True
         return pd.DataFrame(matrix, columns=names)
 
     @cached_property
@@ -200,4 +231,7 @@ class Collection:
         reads for the papers it has not seen."""
         if column in self.papers:
             return frame_text_values(self.papers, column, rows)
-        return frame_text_values(self.texts(rows, (column,)), column, slice(None))
+        rows = np.asarray(rows, dtype=np.int64)
+        stored = self._stored(rows, SEARCHED) if column in SEARCHED else self._stored(
+            rows, (column,))
+        return stored[column].fill_null("").to_pylist()

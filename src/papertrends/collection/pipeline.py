@@ -122,7 +122,7 @@ class Update:
     def refresh_indexes(self) -> None:
         """Bring every index beside the store up to date with what is stored now."""
         started = time.perf_counter()
-        Collection.from_store(self.store, self.taxonomy.names).prepare_indexes()
+        Collection.versions_of(self.store).prepare_indexes()
         log.info("indexes up to date (%.1f s)", time.perf_counter() - started)
         self.changed = False
 

