@@ -22,7 +22,7 @@ from papertrends.collection.fetching import fetch_days
 from papertrends.collection.github import enrich_github
 from papertrends.collection.loaded import Collection
 from papertrends.collection.store import Store
-from papertrends.indexes import search_index, segments, term_cache, terms
+from papertrends.indexes import search_index, term_cache, terms
 from papertrends.sources.hf_api import parse_hf_api
 from papertrends.sources.http_client import RetryPolicy
 
@@ -44,7 +44,7 @@ def assert_indexes_current(store: Store, monkeypatch: pytest.MonkeyPatch) -> Non
     with monkeypatch.context() as patched:
         patched.setattr(terms, "count_raw", _must_not_run)
         patched.setattr(term_cache.TermCache, "update", _must_not_run)
-        patched.setattr(segments, "build_search_index", _must_not_run)
+        patched.setattr(term_cache, "build_search_index", _must_not_run)
         patched.setattr(Store, "texts", _must_not_run)
         patched.setattr(Store, "texts_at", _must_not_run)
         saved = {source: collection.term_index(source) for source in SOURCES}

@@ -102,7 +102,7 @@ def test_a_store_collection_searches_with_the_index_saved_beside_it(seed_store, 
     first = Collection.from_store(seed_store)  # abstracts left in the store
     first.prepare_indexes()
     monkeypatch.setattr(search_index_module, "build_search_index", _must_not_build)
-    monkeypatch.setattr("papertrends.indexes.segments.build_search_index", _must_not_build)
+    monkeypatch.setattr("papertrends.indexes.term_cache.build_search_index", _must_not_build)
     again = Collection.from_store(seed_store)  # a fresh dashboard process: loads the file
     for query in ("agent", '"language model"', "gui agent", "rl", "3d", "zzz"):
         filters = Filters(search=query)

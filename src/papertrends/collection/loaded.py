@@ -25,6 +25,7 @@ from papertrends.indexes.terms import TermIndex, build_term_index
 
 _REMEMBERED_TERMS = 32
 SEARCHED = ("title", "abstract")  # what the search box and the term indexes read
+_KEPT_READ_ROWS = 20_000  # texts read from the store and kept for the next read of them
 
 
 class Collection:
@@ -84,8 +85,8 @@ class Collection:
         return frame.set_axis(pd.Index(rows))
 
     def _stored(self, rows: np.ndarray, columns: tuple[str, ...]) -> pa.Table:
-        """These columns of these rows as the store holds them, read by position. The last
-        read is kept and serves any of its rows again: indexing asks for the titles and
+        """These columns of these rows as the store holds them, read by position. A small
+        read is kept and serves any of its rows again: an update asks for the titles and
         abstracts of a few rows, then the titles, then the abstracts of some of them.
         Read by ``paper_id`` instead should the positions not hold the papers this frame has
         there (a store file replaced by another under a running dashboard)."""
@@ -93,12 +94,17 @@ class Collection:
             at = self._last_read[0].get_indexer(rows)
             if (at >= 0).all():
                 return self._last_read[1].take(pa.array(at)).select(list(columns))
+        small = len(rows) <= _KEPT_READ_ROWS
+        if small and set(columns) <= set(SEARCHED):
+            columns = SEARCHED  # both at once: the other is asked for next
         ids = self._ids.take(pa.array(rows))
         table = self._store.texts_at(rows, columns)
         if not table["paper_id"].equals(pa.chunked_array([ids], ids.type)):
             table = self._store.texts(ids, columns)
-        self._last_read = (pd.Index(rows), table.select(list(columns)))
-        return self._last_read[1]
+        table = table.select(list(columns))
+        # A big read (a first build's block of abstracts) is not kept: hundreds of megabytes.
+        self._last_read = (pd.Index(rows), table) if small else None
+        return table
 
     @cached_property
     def _ids(self) -> pa.Array:
@@ -231,7 +237,5 @@ class Collection:
         reads for the papers it has not seen."""
         if column in self.papers:
             return frame_text_values(self.papers, column, rows)
-        rows = np.asarray(rows, dtype=np.int64)
-        stored = self._stored(rows, SEARCHED) if column in SEARCHED else self._stored(
-            rows, (column,))
-        return stored[column].fill_null("").to_pylist()
+        return self._stored(np.asarray(rows, dtype=np.int64), (column,))[column].fill_null(
+            "").to_pylist()

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 SEPARATORS = r"[^\pL\pN]+"
 _TERM_SEPARATORS = re.compile(r"([\W_]+)")
 _LAST_CHARACTER = "\U0010ffff"
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 10_000
 
 # (row positions) -> those rows' texts as typed, to check candidates against.
 RowTexts = Callable[[np.ndarray], pa.Array | pa.ChunkedArray]

@@ -19,11 +19,10 @@ from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import scipy.sparse as sp
 
 from papertrends.indexes import files
-from papertrends.indexes.search_index import SearchIndex, build_search_index
+from papertrends.indexes.search_index import SearchIndex
 from papertrends.indexes.term_stats import Vocabulary, widened
 from papertrends.indexes.terms import RawCounts, TermIndex
 
@@ -64,12 +63,13 @@ class Segment:
         return self._sums[key]
 
 
-def build(rows: np.ndarray, raw: dict[str, RawCounts], search_texts: Sequence[pa.Array],
+def build(rows: np.ndarray, raw: dict[str, RawCounts], search: SearchIndex,
           vocabulary: Vocabulary) -> Segment:
     """The segment of ``rows`` from their freshly counted terms (per field, any vocabulary)
-    and their search texts (blocks of 'title \\n abstract'); new terms join ``vocabulary``."""
+    and their search index (``build_search_index``, made first: its texts and the counts
+    are then never held at once); new terms join ``vocabulary``."""
     counts = {field: _global_columns(raw[field], vocabulary) for field in FIELDS}
-    return _derived(rows, counts, build_search_index(search_texts), vocabulary)
+    return _derived(rows, counts, search, vocabulary)
 
 
 def merge(segments: Sequence[Segment], alive: Sequence[np.ndarray],

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +41,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from papertrends.indexes import files, segments, terms
+from papertrends.indexes.search_index import build_search_index
 from papertrends.indexes.segmented import SegmentedSearchIndex, SegmentedTermIndex
 from papertrends.indexes.segments import FIELDS, Segment
 from papertrends.indexes.term_stats import (
@@ -287,26 +289,21 @@ def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
     what was indexed (a paper seen again with more upvotes) only have their version noted.
     Returns ``state`` itself when nothing is to be saved."""
     n_rows = len(papers)
-    blocks = [search_texts(candidates[start:start + _TEXT_BLOCK_ROWS])
-              for start in range(0, len(candidates), _TEXT_BLOCK_ROWS)]
-    digests = np.concatenate([text_digests(block) for block in blocks]) if blocks else (
-        np.zeros(0, dtype=np.uint64))
-    seen = candidates < state.n_rows
-    same = np.zeros(len(candidates), dtype=bool)
-    same[seen] = (state.text_digest[candidates[seen]] == digests[seen]) & (
-        digests[seen] != 0)
+    # Papers seen before: are their texts what was indexed? (New ones are analysed anyway, and
+    # their texts are read after counting, as a first build reads a million of them.)
+    seen = candidates[candidates < state.n_rows]
+    seen_digests = _read_digests(search_texts, seen)
+    same = (state.text_digest[seen] == seen_digests) & (seen_digests != 0)
     text_digest = np.concatenate([state.text_digest,
                                   np.zeros(n_rows - state.n_rows, dtype=np.uint64)])
-    text_digest[candidates] = digests
+    text_digest[seen] = seen_digests
     updated = _updated(papers)
-    touched = candidates[~same]
+    touched = np.concatenate([seen[~same], candidates[candidates >= state.n_rows]])
     if not len(touched):
         if not len(candidates):
             return state, {}
         return dataclass_replace(state, generation=state.generation + 1, updated=updated,
                                  text_digest=text_digest), {}
-    if same.any():
-        blocks = _kept(blocks, ~same)
     # Copies (of the vocabulary's and sums' arrays: megabytes): the saved generation stays
     # as it was for readers in this process, and if this update fails.
     vocabulary = copy.deepcopy(state.vocabulary)
@@ -316,9 +313,17 @@ def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
     for number in np.unique(state.owner[replaced]).tolist():
         local = state.local[replaced[state.owner[replaced] == number]]
         _add_rows(stats, loaded[number], local, groups, -1)
+    def read_blocks() -> Iterator[pa.Array]:  # one block of texts held at a time
+        for start in range(0, len(touched), _TEXT_BLOCK_ROWS):
+            rows = touched[start:start + _TEXT_BLOCK_ROWS]
+            block = search_texts(rows)
+            text_digest[rows] = text_digests(block)
+            yield block
+
+    search = build_search_index(read_blocks())  # first: texts and counts never held at once
     raw = {field: terms.count_raw(_LazyTexts(text_values, field, touched)) for field in FIELDS}
-    segment = segments.build(touched, raw, blocks, vocabulary)
-    del raw, blocks
+    segment = segments.build(touched, raw, search, vocabulary)
+    del raw, search
     groups = vocabulary.group_matrix()  # the update's new terms have joined
     _add_rows(stats, segment, np.arange(len(segment)), groups, 1)
     owner = np.concatenate([state.owner, np.full(n_rows - state.n_rows, -1, dtype=np.int64)])
@@ -350,20 +355,27 @@ def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
 
 def text_digests(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A 64-bit digest of each text (never 0, which stands for "not known"): whether a
-    paper seen again needs its words counted again."""
-    values = np.asarray(pc.fill_null(texts, "").to_numpy(zero_copy_only=False), dtype=object)
-    digests = pd.util.hash_array(values, categorize=False)
-    digests[digests == 0] = 1
+    paper seen again needs its words counted again. Hashed straight from Arrow's bytes:
+    a million abstracts made into Python strings first would take a gigabyte."""
+    digests = np.zeros(len(texts), dtype=np.uint64)
+    at = 0
+    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
+        chunk = pc.fill_null(chunk, "").cast(pa.large_string())
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
+            chunk.offset:chunk.offset + len(chunk) + 1].tolist()
+        data = memoryview(chunk.buffers()[2] or b"")
+        for row, (start, end) in enumerate(itertools.pairwise(offsets)):
+            digest = hashlib.blake2b(data[start:end], digest_size=8).digest()
+            digests[at + row] = int.from_bytes(digest, "little") or 1
+        at += len(chunk)
     return digests
 
 
-def _kept(blocks: list[pa.Array], keep: np.ndarray) -> list[pa.Array]:
-    """The blocks with only the ``keep`` entries (one flag per entry of all the blocks)."""
-    kept, start = [], 0
-    for block in blocks:
-        kept.append(block.filter(pa.array(keep[start:start + len(block)])))
-        start += len(block)
-    return kept
+def _read_digests(search_texts: SearchTexts, rows: np.ndarray) -> np.ndarray:
+    """``text_digests`` of these rows, a block of texts at a time."""
+    digests = [text_digests(search_texts(rows[start:start + _TEXT_BLOCK_ROWS]))
+               for start in range(0, len(rows), _TEXT_BLOCK_ROWS)]
+    return np.concatenate(digests) if digests else np.zeros(0, dtype=np.uint64)
 
 
 def _merge_from(sizes: np.ndarray, live: np.ndarray) -> int | None:
