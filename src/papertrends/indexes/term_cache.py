@@ -20,7 +20,6 @@ and names every file of its generation).
 
 from __future__ import annotations
 
-import copy
 import fcntl
 import hashlib
 import itertools
@@ -28,11 +27,11 @@ import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from dataclasses import replace as dataclass_replace
 from functools import partial
 from pathlib import Path
-from typing import overload
+from typing import TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -306,8 +305,8 @@ def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
                                  text_digest=text_digest), {}
     # Copies (of the vocabulary's and sums' arrays: megabytes): the saved generation stays
     # as it was for readers in this process, and if this update fails.
-    vocabulary = copy.deepcopy(state.vocabulary)
-    stats = copy.deepcopy(state.stats)
+    vocabulary = _copied(state.vocabulary)
+    stats = {source: _copied(sums) for source, sums in state.stats.items()}
     groups = vocabulary.group_matrix()
     replaced = touched[touched < state.n_rows]
     for number in np.unique(state.owner[replaced]).tolist():
@@ -376,6 +375,14 @@ def _read_digests(search_texts: SearchTexts, rows: np.ndarray) -> np.ndarray:
     digests = [text_digests(search_texts(rows[start:start + _TEXT_BLOCK_ROWS]))
                for start in range(0, len(rows), _TEXT_BLOCK_ROWS)]
     return np.concatenate(digests) if digests else np.zeros(0, dtype=np.uint64)
+
+
+_Arrays = TypeVar("_Arrays", Vocabulary, SourceStats)
+
+
+def _copied(arrays: _Arrays) -> _Arrays:
+    """A copy of every array (the terms' strings shared: a deep copy visits each one)."""
+    return type(arrays)(*(getattr(arrays, f.name).copy() for f in fields(arrays)))
 
 
 def _merge_from(sizes: np.ndarray, live: np.ndarray) -> int | None:
