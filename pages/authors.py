@@ -56,7 +56,8 @@ over_time = compute_team_size_per_period(papers, period)
 if over_time.empty:
     st.info("None of the selected papers has both a known date and a known author count.")
 else:
-    st.plotly_chart(chart_team_size_over_time(over_time, period), width="stretch")
+    widgets.time_chart(chart_team_size_over_time(over_time, period), view.unfinished(period),
+                       period)
     widgets.note_left_out(len(papers) - int(over_time["papers"].sum()),
                      "no known publication date or author count")
 

@@ -58,7 +58,7 @@ per_period = compute_code_per_period(papers, period)
 if per_period.empty:
     st.info("None of the selected papers has a known publication date.")
 else:
-    st.plotly_chart(chart_code_per_period(per_period, period), width="stretch")
+    widgets.time_chart(chart_code_per_period(per_period, period), view.unfinished(period), period)
     widgets.note_left_out(len(papers) - int(per_period["papers"].sum()),
                           "no known publication date")
 

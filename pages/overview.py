@@ -45,6 +45,6 @@ else:
 
 st.subheader("Papers over time")
 period = default_period(papers["published"])
-st.plotly_chart(chart_papers_per_period(compute_papers_per_period(papers, period), period),
-                width="stretch")
+widgets.time_chart(chart_papers_per_period(compute_papers_per_period(papers, period), period),
+                   view.unfinished(period), period)
 widgets.note_left_out(figures["unknown_date"], "no known publication date")

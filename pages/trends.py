@@ -37,8 +37,8 @@ if topic_counts.empty:
     st.info("None of the selected papers has a known publication date.")
 else:
     totals = compute_papers_per_period(papers, period)
-    st.plotly_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors),
-                    width="stretch")
+    widgets.time_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors),
+                       view.unfinished(period), period)
     st.subheader("Each topic's share of the period's papers")
     steady, sparse_papers = split_sparse_periods(topic_counts, MIN_PERIOD_PAPERS)
     if steady.empty:
@@ -55,7 +55,7 @@ upvotes = compute_upvotes_per_period(papers, period)
 if upvotes.empty:
     st.info("None of the selected papers has both a known date and a known upvote count.")
 else:
-    st.plotly_chart(chart_upvotes_per_period(upvotes, period), width="stretch")
+    widgets.time_chart(chart_upvotes_per_period(upvotes, period), view.unfinished(period), period)
     widgets.note_left_out(len(papers) - int(upvotes["papers"].sum()),
                      "no known date or upvote count")
 

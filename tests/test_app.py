@@ -120,3 +120,13 @@ def test_the_github_page_stays_readable_with_thousands_of_repositories(fresh_sto
     assert any("the first 5,000 of 5,003" in caption.value for caption in app.caption)
     owners = next(table.value for table in app.dataframe if "repositories" in table.value)
     assert owners["repositories"].iloc[0].endswith(", and 4,993 more")
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/trends.py", "pages/authors.py",
+                                  "pages/github.py"])
+def test_time_charts_say_the_last_period_is_not_over(app, page):
+    """The shipped page's newest paper is of 9 October 2025: that month (or week, quarter,
+    year) has only begun, and its low bar must not read as a fall."""
+    _open(app, page)
+    notes = [c.value for c in app.caption if "is not over" in c.value]
+    assert notes and all("days so far" in note for note in notes)

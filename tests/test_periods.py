@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pyarrow as pa
 import pytest
 
-from papertrends.analytics.periods import PERIODS, default_period, period_start
+from papertrends.analytics.periods import (
+    PERIODS,
+    complete_periods,
+    default_period,
+    period_start,
+    unfinished_period,
+)
+from papertrends.charts import UNFINISHED_OPACITY, mark_unfinished
+from papertrends.charts.trends import chart_papers_per_period
 
 DAYS = np.datetime64("1999-12-25") + np.arange(0, 800, 3).astype("timedelta64[D]")
 
@@ -52,3 +61,50 @@ def test_one_old_paper_does_not_turn_the_default_into_years():
     dates = pd.Series(pd.to_datetime([np.datetime64("2013-05-29"), *days]))
     assert default_period(dates) == "week"
     assert default_period(pd.Series([None, None], dtype="datetime64[s]")) == "month"
+
+
+@pytest.mark.parametrize(("newest", "period", "expected"), [
+    ("2025-10-09", "month", ("2025-10-01", 9, 31)),
+    ("2025-10-09", "week", ("2025-10-06", 4, 7)),  # Monday to Thursday
+    ("2025-10-09", "quarter", ("2025-10-01", 9, 92)),
+    ("2024-02-10", "year", ("2024-01-01", 41, 366)),
+    ("2024-02-29", "month", None),  # the month's last day: it is over
+    ("2025-10-12", "week", None),  # a Sunday
+    ("2025-12-31", "year", None),
+])
+def test_the_period_under_way_is_the_one_the_newest_date_does_not_end(newest, period,
+                                                                       expected):
+    found = unfinished_period(pd.Timestamp(newest).date(), period)
+    if expected is None:
+        assert found is None
+    else:
+        assert (found.start, found.covered, found.length) == (
+            pd.Timestamp(expected[0]), expected[1], expected[2])
+
+
+def test_comparisons_leave_the_unfinished_period_out():
+    counts = pd.DataFrame({"period": pd.to_datetime(["2025-08-01", "2025-09-01",
+                                                     "2025-10-01"]), "papers": [40, 42, 3]})
+    unfinished = unfinished_period(pd.Timestamp("2025-10-09").date(), "month")
+    assert complete_periods(counts, unfinished)["papers"].tolist() == [40, 42]
+    assert complete_periods(counts, None)["papers"].tolist() == [40, 42, 3]
+    assert unfinished_period(None, "month") is None
+
+
+def test_the_chart_draws_the_unfinished_period_lighter_and_says_so():
+    counts = pd.DataFrame({"period": pd.to_datetime(["2025-08-01", "2025-09-01",
+                                                     "2025-10-01"]), "papers": [40, 42, 3]})
+    unfinished = unfinished_period(pd.Timestamp("2025-10-09").date(), "month")
+    figure = mark_unfinished(chart_papers_per_period(counts, "month"), unfinished)
+    assert list(figure.data[0].marker.opacity) == [1.0, 1.0, UNFINISHED_OPACITY]
+    assert list(figure.data[0].marker.pattern.shape) == ["", "", "/"]
+    [band] = figure.layout.shapes
+    assert pd.Timestamp(band.x0) < pd.Timestamp("2025-10-01") < pd.Timestamp(band.x1)
+    assert "9 of 31 days" in figure.layout.annotations[0].text
+
+
+def test_a_chart_without_a_time_axis_is_left_as_it_is():
+    figure = mark_unfinished(go.Figure(go.Heatmap(x=["2025-Q3", "2025-Q4"], y=["a"],
+                                                  z=[[1, 2]])),
+                             unfinished_period(pd.Timestamp("2025-10-09").date(), "quarter"))
+    assert not figure.layout.shapes and not figure.layout.annotations

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -66,3 +69,42 @@ def as_days(published: pd.Series) -> np.ndarray:
             values[np.asarray(numbers.is_null())] = np.datetime64("NaT")
             return values
     return np.asarray(published.astype("datetime64[s]").to_numpy(), dtype="datetime64[D]")
+
+
+@dataclass(frozen=True)
+class UnfinishedPeriod:
+    """The period still under way: its first day, the days of it the collection covers so
+    far (up to its newest date), and the days it has in all."""
+
+    start: pd.Timestamp
+    covered: int
+    length: int
+
+
+def unfinished_period(newest: dt.date | None, period: str) -> UnfinishedPeriod | None:
+    """The period still under way on ``newest`` (the collection's newest date, not the
+    selection's: a filter does not end a month); None when ``newest`` is the period's last
+    day, or no date is known.
+
+    Its bars show only part of a period, and would read as a drop: charts mark it, and
+    comparisons of periods leave it out (``complete_periods``)."""
+    if newest is None:
+        return None
+    start = period_start(pd.Series([pd.Timestamp(newest)]), period).iloc[0]
+    following = period_start(pd.Series([start + pd.Timedelta(days=_LONGEST[period])]),
+                             period).iloc[0]
+    covered = (pd.Timestamp(newest) - start).days + 1
+    length = (following - start).days
+    return None if covered >= length else UnfinishedPeriod(start, covered, length)
+
+
+# More days than the period ever has, fewer than two of them: one step lands in the next.
+_LONGEST = {"week": 7, "month": 31, "quarter": 92, "year": 366}
+
+
+def complete_periods(counts: pd.DataFrame, unfinished: UnfinishedPeriod | None,
+                     column: str = "period") -> pd.DataFrame:
+    """The rows of periods that are over (``unfinished_period``'s is left out)."""
+    if unfinished is None or counts.empty:
+        return counts
+    return counts[pd.to_datetime(counts[column]) < unfinished.start]

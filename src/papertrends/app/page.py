@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from papertrends.analytics.periods import UnfinishedPeriod, unfinished_period
 from papertrends.app.loading import load_collection
 from papertrends.app.sidebar import sidebar_filters
 from papertrends.app.widgets import escape_markdown
@@ -38,6 +39,12 @@ class View:
     @cached_property
     def count(self) -> int:
         return int(self.mask.sum())
+
+    def unfinished(self, period: str) -> UnfinishedPeriod | None:
+        """The ``period`` still under way on the collection's newest date (a filter does not
+        end a month): charts mark it, comparisons leave it out."""
+        bounds = self.collection.date_bounds
+        return unfinished_period(bounds[1] if bounds else None, period)
 
     @cached_property
     def selected(self) -> pd.DataFrame:

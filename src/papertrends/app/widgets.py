@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
+import plotly.graph_objects as go
 import streamlit as st
+
+from papertrends.analytics.periods import UnfinishedPeriod
+from papertrends.charts import mark_unfinished
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
@@ -49,6 +53,15 @@ def show_flash() -> None:
     kind, message = st.session_state.pop("_flash", (None, None))
     if message:
         (st.warning if kind == "warning" else st.success)(message)
+
+
+def time_chart(figure: go.Figure, unfinished: UnfinishedPeriod | None, period: str) -> None:
+    """A chart over periods, the one not over yet marked on it and said under it."""
+    st.plotly_chart(mark_unfinished(figure, unfinished), width="stretch")
+    if unfinished is not None:
+        st.caption(f"The last {period} (from {unfinished.start:%Y-%m-%d}) is not over: "
+                   f"{unfinished.covered} of {unfinished.length} days so far, drawn lighter "
+                   "and hatched. Its count is not a drop.")
 
 
 def note_left_out(count: int, why: str) -> None:

@@ -6,9 +6,12 @@ what all charts share: one colour per topic (the same on every page) and the com
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from papertrends.analytics.periods import UnfinishedPeriod
 from papertrends.collection.schema import OTHER_TOPIC
 
 _PALETTE = qualitative.Plotly + qualitative.D3 + qualitative.Set2 + qualitative.Pastel
@@ -47,3 +50,37 @@ def styled(figure: go.Figure, *, x_title: str | None = None, y_title: str | None
 
 def period_axis_title(period: str) -> str:
     return f"Published ({PERIOD_LABEL[period]})"
+
+
+UNFINISHED_OPACITY = 0.35
+
+
+def mark_unfinished(figure: go.Figure, unfinished: UnfinishedPeriod | None) -> go.Figure:
+    """Show the period that is not over yet for what it is: its bars lighter and hatched,
+    its points hollow, and a band saying how much of it has passed, so its low count does
+    not read as a fall."""
+    if unfinished is None:
+        return figure
+    marked = False
+    for trace in figure.data:
+        x = pd.Series(trace.x if trace.x is not None else [])
+        if trace.type not in ("bar", "scatter") or not pd.api.types.is_datetime64_any_dtype(x):
+            continue  # only a time axis has the period on it
+        late = x.ge(unfinished.start).to_numpy()
+        if not late.any():
+            continue
+        marked = True
+        if trace.type == "bar":
+            trace.marker.opacity = np.where(late, UNFINISHED_OPACITY, 1.0).tolist()
+            trace.marker.pattern = {"shape": ["/" if x else "" for x in late.tolist()]}
+        elif trace.type == "scatter":
+            trace.marker.symbol = ["circle-open" if x else "circle" for x in late.tolist()]
+    if not marked:
+        return figure
+    half = pd.Timedelta(days=unfinished.length / 2)  # a bar is centred on its period's start
+    figure.add_vrect(x0=unfinished.start - half, x1=unfinished.start + half,
+                     fillcolor="#9e9e9e", opacity=0.12, line_width=0, layer="below",
+                     annotation_text=f"not over: {unfinished.covered} of "
+                                     f"{unfinished.length} days",
+                     annotation_position="top left", annotation_font_size=11)
+    return figure
