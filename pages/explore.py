@@ -19,7 +19,7 @@ right.download_button(
     "Download filtered CSV", data=lambda: to_csv_bytes(view.collection.with_text(view.mask)),
     mime="text/csv",
     on_click="ignore",
-    file_name=export_filename(papers, view.filters.date_from, view.filters.date_to),
+    file_name=export_filename(papers, view.filters),
     icon=":material/download:", type="primary", width="stretch",
     help="Every column of the collection for the rows matching the current filters.")
 

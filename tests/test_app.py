@@ -130,3 +130,4 @@ def test_time_charts_say_the_last_period_is_not_over(app, page):
     _open(app, page)
     notes = [c.value for c in app.caption if "is not over" in c.value]
     assert notes and all("days so far" in note for note in notes)
+

@@ -117,6 +117,23 @@ def test_export_filtered(seeded, tmp_path: Path) -> None:
         assert row["github_repos"] and "/" in row["github_repos"]
 
 
+def test_a_parquet_export_says_which_filters_made_it(seeded, tmp_path: Path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    db, _ = seeded
+    out = tmp_path / "agents.parquet"
+    result = run("export", "--out", out, "--topic", "Agents", "--has-code", "yes", "--db", db)
+    assert result.returncode == 0, result.stderr
+    metadata = pq.read_schema(out).metadata
+    assert json.loads(metadata[b"papertrends.filters"]) == {"topic": ["Agents"], "code": "yes"}
+    assert metadata[b"papertrends.view"].decode() == "topic Agents, with GitHub code"
+    assert pq.read_table(out).num_rows == 10
+    again = run("ingest", out, "--db", tmp_path / "again.duckdb")
+    assert again.returncode == 0, again.stderr
+
+
 def test_export_then_ingest_gives_the_same_collection(seeded, seeded_stats,
                                                       tmp_path: Path) -> None:
     db, _ = seeded

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from papertrends.collection import export, schema
 from papertrends.collection.enrich import enrich
+from papertrends.collection.export import export_filename
+from papertrends.collection.filters import Filters
 from papertrends.collection.store import Store
 from papertrends.common.csv_safety import neutralise, restore
 from papertrends.common.errors import InputError
@@ -279,3 +281,18 @@ def test_format_is_detected_from_the_content(tmp_path) -> None:
     unknown.write_text('{"a": 1}')
     with pytest.raises(InputError, match="cannot tell the format"):
         read_path(unknown)
+
+
+def test_a_downloaded_file_is_named_after_every_active_filter() -> None:
+    papers = pd.DataFrame({"published": [dt.date(2024, 1, 2), dt.date(2025, 3, 4)]})
+    assert export_filename(papers) == "papers_2024-01-02_to_2025-03-04.csv"
+    narrowed = Filters(date_from=dt.date(2024, 6, 1), topics=("Safety & alignment",),
+                       search='"reward model" ../../etc/passwd', min_upvotes=5,
+                       authors_min=3, has_code="no")
+    assert export_filename(papers, narrowed) == (
+        "papers_2024-06-01_to_2025-03-04_topic-safety-alignment_q-reward-model-etc-passwd"
+        "_upvotes-5plus_authors-3-any_without-code.csv")
+    many = export_filename(papers, Filters(topics=tuple(f"topic {n}" for n in range(50))))
+    assert len(many) <= 170 and many.endswith(".csv") and "/" not in many
+    assert many != export_filename(papers, Filters(topics=tuple(f"topic {n}"
+                                                                 for n in range(49))))

@@ -188,7 +188,7 @@ def export_command(out: Path, fmt: str | None, date_from: dt.date | None,
     selected = collection.with_text(filters.mask(collection))
     _check_folder(out)
     if export.format_for(out, fmt) == "parquet":
-        export.write_parquet([export.papers_table(selected)], out)
+        export.write_parquet([export.papers_table(selected)], out, filters)
     else:
         export.write_csv(selected, out)
     click.echo(f"{out}: {len(selected)} of {len(collection)} papers ({filters.describe()})")

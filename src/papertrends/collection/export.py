@@ -10,7 +10,10 @@ and read unchanged by DuckDB, Polars, Spark or ``papertrends ingest``.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,8 +24,11 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from papertrends.collection import schema
+from papertrends.collection.filters import Filters
 from papertrends.common.csv_safety import neutralise
 from papertrends.sources.csv import LIST_SEPARATOR
+
+FILTERS_KEY, VIEW_KEY = "papertrends.filters", "papertrends.view"  # Parquet metadata keys
 
 
 def csv_table(papers: pd.DataFrame) -> pa.Table:
@@ -65,18 +71,28 @@ def write_csv(papers: pd.DataFrame, path: str | Path) -> None:
     _write_atomically(Path(path), to_csv_bytes(papers))
 
 
-def write_parquet(tables: Iterable[pa.Table], path: str | Path) -> int:
+def write_parquet(tables: Iterable[pa.Table], path: str | Path,
+                  filters: Filters | None = None) -> int:
     """Write schema tables (e.g. chunks as they are made) as one Parquet file, atomically.
+    ``filters`` (what selected the rows) go into the file's metadata, as URL parameters
+    (``papertrends.filters``, JSON) and in words (``papertrends.view``), so the file says
+    which papers it holds.
 
     Returns the number of rows written.
     """
     path = Path(path)
     temporary = path.with_name(f".{path.name}.partial")
     rows = 0
+    file_schema = schema.ARROW_SCHEMA
+    if filters is not None:
+        file_schema = file_schema.with_metadata({
+            FILTERS_KEY: json.dumps(filters.to_params(), sort_keys=True),
+            VIEW_KEY: filters.describe()})
     try:
-        with pq.ParquetWriter(temporary, schema.ARROW_SCHEMA, compression="zstd") as writer:
+        with pq.ParquetWriter(temporary, file_schema, compression="zstd") as writer:
             for table in tables:
-                writer.write_table(schema.conform(table))
+                writer.write_table(schema.conform(table).replace_schema_metadata(
+                    file_schema.metadata))
                 rows += table.num_rows
         temporary.replace(path)
     finally:
@@ -97,11 +113,38 @@ def _write_atomically(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def export_filename(papers: pd.DataFrame, date_from=None, date_to=None) -> str:
-    """'papers_2024-01-01_to_2025-06-30.csv': the filter's date range, else the rows' span."""
+def export_filename(papers: pd.DataFrame, filters: Filters | None = None,
+                    extension: str = "csv") -> str:
+    """A file name that says which papers the file holds, every active filter in it:
+    'papers_2024-01-01_to_2025-06-30_topic-agents_q-reward-model_with-code.csv'. The dates
+    are the filter's range, else the rows' span; words are reduced to letters, digits and
+    hyphens (a name is no place for a path), and the name stays under 160 characters."""
+    filters = filters or Filters()
     known = papers["published"].dropna() if len(papers) else papers["published"]
-    start = date_from or (known.min() if len(known) else None)
-    end = date_to or (known.max() if len(known) else None)
-    if start is None or end is None:
-        return "papers.csv"
-    return f"papers_{start}_to_{end}.csv"
+    start = filters.date_from or (known.min() if len(known) else None)
+    end = filters.date_to or (known.max() if len(known) else None)
+    parts = ["papers"]
+    if start is not None and end is not None:
+        parts.append(f"{start}_to_{end}")
+    parts += [f"topic-{_slug(topic)}" for topic in filters.topics]
+    if filters.search.strip():
+        parts.append(f"q-{_slug(filters.search)}")
+    if filters.min_upvotes:
+        parts.append(f"upvotes-{filters.min_upvotes}plus")
+    if filters.authors_min is not None or filters.authors_max is not None:
+        parts.append(f"authors-{filters.authors_min or 1}-{filters.authors_max or 'any'}")
+    if filters.has_code != "any":
+        parts.append("with-code" if filters.has_code == "yes" else "without-code")
+    name = "_".join(part for part in parts if part)
+    if len(name) > _LONGEST_NAME:
+        digest = hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+        name = f"{name[:_LONGEST_NAME - 9].rstrip('_-')}-{digest}"
+    return f"{name}.{extension}"
+
+
+_LONGEST_NAME = 160
+
+
+def _slug(text: str) -> str:
+    """Letters and digits of any script, runs of anything else one hyphen."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")[:40].strip("-")
