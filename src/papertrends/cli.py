@@ -25,7 +25,7 @@ from papertrends.collection.loaded import Collection
 from papertrends.collection.pipeline import Update, updating
 from papertrends.collection.store import DB_ENV, Store, default_db_path
 from papertrends.collection.topics import TOPICS_ENV, default_topics_path, load_taxonomy
-from papertrends.common.errors import InputError, StoreBusyError
+from papertrends.common.errors import DamagedFileError, InputError, StoreBusyError
 from papertrends.common.resources import package_path
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.sources.synth import FIRST_DAY, synthesize
@@ -53,7 +53,7 @@ def _fail_cleanly(function):
     def wrapper(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except (InputError, StoreBusyError) as exc:
+        except (InputError, StoreBusyError, DamagedFileError) as exc:
             raise _CliError(str(exc)) from None
     return wrapper
 

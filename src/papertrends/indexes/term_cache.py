@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from papertrends.common.errors import DamagedFileError
 from papertrends.indexes import files, segments, terms
 from papertrends.indexes.segmented import SegmentedSearchIndex, SegmentedTermIndex
 from papertrends.indexes.segments import FIELDS, Segment
@@ -94,6 +95,17 @@ class TermCache:
     def beside(cls, store_path: str | Path) -> TermCache:
         path = Path(store_path)
         return cls(path.with_name(path.name + ".terms"))
+
+    def check(self) -> None:
+        """Raise DamagedFileError when something other than a folder is where the indexes
+        go: a writer calls this before it stores anything, a reader before it shows a page.
+        The file is not ours to delete (it may be someone's), so the user is told."""
+        if self.folder.exists() and not self.folder.is_dir():
+            raise DamagedFileError(
+                self.folder, "this should be the folder of the collection's indexes (a cache "
+                "beside the store), but it is a file",
+                "Move it away or delete it: the indexes are rebuilt from the collection by "
+                "the next `papertrends ingest` or dashboard start")
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -175,6 +187,7 @@ class TermCache:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One writer at a time (an ingest, and a dashboard catching up on its own)."""
+        self.check()
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
