@@ -13,7 +13,6 @@ from papertrends.collection.pipeline import Update
 from papertrends.common.errors import InputError, StoreBusyError
 from papertrends.sources import read_bytes
 
-MAX_UPLOAD_MB = 100
 MAX_FETCH_DAYS = 366
 
 view = page.page_header("Data", "Where the collection came from, and adding to it: a saved "
@@ -49,7 +48,8 @@ st.subheader("Add a file")
 upload = st.file_uploader(
     "A saved Hugging Face Papers page (.txt), a Daily Papers API response (.json) or a CSV "
     "exported by Paper Trends", type=["txt", "md", "json", "csv"], key="data_upload",
-    max_upload_size=MAX_UPLOAD_MB,
+    # No max_upload_size: the widget then shows and checks server.maxUploadSize, the limit
+    # the server itself enforces (app/streamlit_config.toml).
     help="The file is checked and previewed first; nothing is added until you confirm.")
 if upload is not None:
     name = widgets.escape_markdown(upload.name)  # a file name is user data: shown, never markup

@@ -117,3 +117,10 @@ def test_compute_source_summary_groups_api_days_and_files():
     assert sources["kind"].tolist() == ["Hugging Face API", "CSV: export.csv"]
     assert sources["papers"].tolist() == [2, 1]
     assert source_group("hf-page:seed.txt") == "Saved Papers page: seed.txt"
+
+
+def test_the_upload_widget_shows_the_limit_the_server_enforces(app):
+    """No figure of its own: the widget takes server.maxUploadSize, which the server checks
+    on every upload (tests/test_install.py checks that serve and `streamlit run` set it)."""
+    uploader = app.file_uploader(key="data_upload")
+    assert uploader.proto.max_upload_size_mb == 100

@@ -105,6 +105,31 @@ def test_serve_passes_db_and_topics_to_the_dashboard(new_user, tmp_path, monkeyp
     assert missing.exit_code == 1 and "does not exist" in missing.output and len(calls) == 1
 
 
+UPLOAD_LIMIT = "maxUploadSize = 100"  # MB: the Data page's largest file, as the server enforces it
+
+
+def _streamlit_config(*flags: str, cwd: Path) -> str:
+    """The settings Streamlit runs with, given these flags in this folder (`config show`
+    reads the folder's .streamlit/config.toml and takes every option `run` takes)."""
+    shown = subprocess.run([sys.executable, "-m", "streamlit", "config", "show", *flags],
+                           cwd=cwd, capture_output=True, text=True, timeout=120, check=True)
+    return shown.stdout
+
+
+def test_serve_and_streamlit_run_set_the_servers_upload_limit(
+        new_user, tmp_path, monkeypatch) -> None:
+    """A file sent straight to the upload endpoint meets the server's own limit, not only the
+    widget's: `papertrends serve` from any folder and `streamlit run app.py` in the checkout
+    run with the same figure the upload widget shows."""
+    monkeypatch.chdir(tmp_path)
+    calls = _execve_calls(monkeypatch)
+    assert CliRunner().invoke(main, ["serve"]).exit_code == 0
+    [(argv, _)] = calls
+    settings = argv[argv.index("run") + 2:]  # the flags after the script
+    assert UPLOAD_LIMIT in _streamlit_config(*settings, cwd=tmp_path)  # no config file here
+    assert UPLOAD_LIMIT in _streamlit_config(cwd=REPO_ROOT)  # what `streamlit run app.py` reads
+
+
 def test_serve_help_warns_about_other_hosts() -> None:
     text = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
     assert "[default: 127.0.0.1]" in text and "[default: 8501" in text
@@ -173,7 +198,8 @@ def test_the_wheel_carries_the_data_and_the_pages_but_no_collection(installed) -
     _, wheel = installed
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {"papertrends/shipped/hf_papers_seed.txt", "papertrends/shipped/topics.toml",
-                "papertrends/app/streamlit_app.py", *(f"papertrends/pages/{p}" for p in PAGES)}
+                "papertrends/app/streamlit_app.py", "papertrends/app/streamlit_config.toml",
+                *(f"papertrends/pages/{p}" for p in PAGES)}
     assert expected <= names, sorted(expected - names)
     assert not [name for name in names if "duckdb" in name]
 

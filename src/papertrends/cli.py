@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ from papertrends.collection.loaded import Collection
 from papertrends.collection.pipeline import Update, updating
 from papertrends.collection.store import DB_ENV, Store, default_db_path
 from papertrends.collection.topics import TOPICS_ENV, default_topics_path, load_taxonomy
-from papertrends.common.errors import InputError, StoreBusyError
+from papertrends.common.errors import DamagedFileError, InputError, StoreBusyError
 from papertrends.common.resources import package_path
 from papertrends.sources import FORMATS, SHIPPED_PAGE, read_path
 from papertrends.sources.synth import FIRST_DAY, synthesize
@@ -53,7 +54,7 @@ def _fail_cleanly(function):
     def wrapper(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except (InputError, StoreBusyError) as exc:
+        except (InputError, StoreBusyError, DamagedFileError) as exc:
             raise _CliError(str(exc)) from None
     return wrapper
 
@@ -322,11 +323,19 @@ def enrich_github(api_url: str, max_age: int, limit: int | None, db: Path) -> No
                         + "; ".join(f"{repo} ({why})" for repo, why in report.failed))
 
 
-# The checkout's .streamlit/config.toml says the same for `streamlit run app.py`; an installed
-# package runs from any folder, where that file is not read.
-_STREAMLIT_SETTINGS = ("--server.headless", "true", "--browser.gatherUsageStats", "false",
-                       "--global.disableWidgetStateDuplicationWarning", "true",
-                       "--client.toolbarMode", "minimal")
+def _streamlit_settings() -> list[str]:
+    """The dashboard's Streamlit settings as ``streamlit run`` flags: every option of the
+    packaged ``app/streamlit_config.toml``, which a checkout's ``streamlit run app.py`` reads
+    as ``.streamlit/config.toml``. An installed package runs from any folder, where no
+    config file is read, so ``serve`` passes them (the upload limit among them) itself."""
+    with package_path("app", "streamlit_config.toml").open("rb") as file:
+        config = tomllib.load(file)
+    flags = ["--server.headless", "true"]  # serve prints the address; no browser to open
+    for section, options in config.items():
+        for name, value in options.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            flags.extend([f"--{section}.{name}", text])
+    return flags
 
 
 @main.command()
@@ -355,7 +364,7 @@ def serve(host: str, port: int, db: Path, topics_path: Path | None) -> None:
     # Streamlit takes this process over: Ctrl+C and a kill reach the server itself.
     os.execve(sys.executable, [sys.executable, "-m", "streamlit", "run", str(script),
                                "--server.address", host, "--server.port", str(port),
-                               *_STREAMLIT_SETTINGS], env)
+                               *_streamlit_settings()], env)
 
 
 def _is_loopback(host: str) -> bool:

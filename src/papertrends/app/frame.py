@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from papertrends.app.loading import show_damaged
+from papertrends.common.errors import DamagedFileError
 from papertrends.common.resources import package_path
 
 # In a checkout this is pages/ at the top (the link resolved), where AppTest's switch_page looks.
@@ -31,4 +33,7 @@ def run() -> None:
     # The browser tab names the page first, so several open tabs stay tellable apart.
     st.set_page_config(page_title=f"{page.title} · Paper Trends", page_icon=page.icon,
                        layout="wide")
-    page.run()
+    try:
+        page.run()
+    except DamagedFileError as exc:  # found after the page loaded (loading stops earlier)
+        show_damaged(exc)

@@ -8,17 +8,20 @@ taxonomy edit made by another process shows up on the next rerun.
 from __future__ import annotations
 
 import threading
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
 
 from papertrends.analytics.momentum import compute_paper_rates
+from papertrends.app.widgets import escape_markdown
 from papertrends.collection import pipeline
 from papertrends.collection.loaded import Collection
 from papertrends.collection.pipeline import Update
 from papertrends.collection.store import Store
 from papertrends.collection.topics import Taxonomy, default_topics_path, load_taxonomy
-from papertrends.common.errors import StoreBusyError
+from papertrends.common.errors import DamagedFileError, StoreBusyError
+from papertrends.indexes.term_cache import TermCache
 from papertrends.sources import SHIPPED_PAGE, read_path
 
 
@@ -82,11 +85,17 @@ def load_collection() -> Collection:
     """The stored collection, building it from the shipped page on a fresh machine.
 
     While another process holds the store for writing, the previous version stays on screen.
+    A damaged store, or a file where its index folder goes, stops the page with a message
+    saying which file and what to do (``show_damaged``).
     """
     taxonomy = current_taxonomy()
     paper_store = store()
     last = _last_loaded()
     key = (paper_store.fingerprint(), taxonomy.digest)
+    try:
+        TermCache.beside(paper_store.path).check()
+    except DamagedFileError as exc:
+        show_damaged(exc)
     if last.get("key") == key:  # nothing changed on disk: no need to open the store
         return last["collection"]
     try:
@@ -100,6 +109,8 @@ def load_collection() -> Collection:
                 st.toast("The topic taxonomy changed: papers were re-tagged.")
         key = (paper_store.fingerprint(), taxonomy.digest)
         collection = _collection(*key, taxonomy)
+    except DamagedFileError as exc:
+        show_damaged(exc)
     except StoreBusyError:
         if "collection" not in last:
             raise
@@ -108,3 +119,12 @@ def load_collection() -> Collection:
         return last["collection"]
     last.update(key=key, collection=collection)
     return collection
+
+
+def show_damaged(error: DamagedFileError) -> NoReturn:
+    """Stop the page with what is damaged and what to do, instead of DuckDB's exception
+    box. The frame calls this too, for a damage found later in a page (Explore reading
+    abstracts from a damaged block)."""
+    st.error(f"**The collection cannot be read.** {escape_markdown(str(error))}",
+             icon=":material/broken_image:")
+    st.stop()

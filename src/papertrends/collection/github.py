@@ -24,8 +24,10 @@ import requests
 from papertrends.collection import schema
 from papertrends.collection.pipeline import Update
 from papertrends.collection.store import Store
+from papertrends.common.errors import InputError
 from papertrends.sources import http_client
 from papertrends.sources.http_client import FetchError, RetryPolicy
+from papertrends.sources.json_input import load_json
 
 API_ENV = "GITHUB_API_URL"
 TOKEN_ENV = "GITHUB_TOKEN"
@@ -153,9 +155,9 @@ def _look_up(session: requests.Session, api_url: str, repo: str, policy: RetryPo
     if response.status_code != 200:
         raise FetchError(f"HTTP {response.status_code} {response.reason}".strip())
     try:
-        facts = response.json()
-    except ValueError:
-        raise FetchError("the answer is not JSON") from None
+        facts = load_json(response.content, "the answer")
+    except InputError as exc:
+        raise FetchError(str(exc)) from None
     if not isinstance(facts, dict):
         raise FetchError("the answer is not a JSON object")
     return {

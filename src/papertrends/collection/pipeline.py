@@ -27,6 +27,7 @@ from papertrends.collection.enrich import enrich
 from papertrends.collection.loaded import Collection
 from papertrends.collection.store import IngestReport, Store
 from papertrends.collection.topics import Taxonomy, load_taxonomy
+from papertrends.indexes.term_cache import TermCache
 from papertrends.sources import read_path
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,9 @@ class Update:
 @contextmanager
 def updating(store: Store, taxonomy: Taxonomy | None = None,
              progress: Progress | None = None) -> Iterator[Update]:
-    """An ``Update`` whose indexes are refreshed once its writes are done."""
+    """An ``Update`` whose indexes are refreshed once its writes are done. Refused before
+    anything is written when the indexes could not be (a file where their folder goes)."""
+    TermCache.beside(store.path).check()
     update = Update(store, taxonomy, progress)
     try:
         yield update

@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +31,14 @@ from platformdirs import user_data_path
 
 from papertrends.collection import schema
 from papertrends.collection.topics import Taxonomy
-from papertrends.common.errors import InputError, StoreBusyError
+from papertrends.common.errors import DamagedFileError, InputError, StoreBusyError
 
 DB_ENV = "PAPERTRENDS_DB"
 CHUNK_ROWS = 50_000
+# How DuckDB says a file is damaged (it checks a checksum on every block it reads): a file
+# cut short, a block overwritten, a file that is no DuckDB database, a WAL it cannot replay.
+_DAMAGE_SIGNS = ("corrupt database file", "checksum", "not a valid duckdb database file",
+                 "could not read enough bytes", "replaying wal", "has been invalidated")
 
 # How each column is merged when a stored paper is seen again (``c`` is the incoming row,
 # ``p`` the stored one). New knowledge wins, unknown never overwrites known, history is kept.
@@ -99,14 +103,18 @@ class Store:
 
     @contextmanager
     def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one transaction's length. Waits (with backoff) while another
+        process holds the file; a damaged file raises DamagedFileError, whatever reads it."""
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         while True:
             try:
                 connection = duckdb.connect(str(self.path), read_only=read_only)
                 break
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
+            except duckdb.Error as exc:
+                if _damage_in(exc):
+                    raise self._damaged(exc) from None
+                if not isinstance(exc, duckdb.IOException) or "lock" not in str(exc).lower():
                     raise
                 if time.monotonic() >= deadline:
                     raise StoreBusyError(
@@ -117,8 +125,23 @@ class Store:
                 delay = min(delay * 2, 0.5)
         try:
             yield connection
+        except duckdb.Error as exc:
+            damage = _damage_in(exc)
+            if damage is not None:
+                raise self._damaged(damage) from None
+            raise
         finally:
-            connection.close()
+            with suppress(duckdb.Error):  # closing a database DuckDB gave up on
+                connection.close()
+
+    def _damaged(self, exc: duckdb.Error) -> DamagedFileError:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        return DamagedFileError(
+            self.path, f"the collection file is damaged ({reason})",
+            "Restore it from a backup, or move it aside and rebuild the collection from an "
+            f"export: `papertrends ingest --db {self.path} papers.parquet`, with a file an "
+            "earlier `papertrends export --out papers.parquet` wrote (then `papertrends fetch "
+            "--since YYYY-MM-DD` for the days fetched after it)")
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -357,7 +380,7 @@ class Store:
                         fetched_day, now, sum(table.num_rows for _, table in batches)])
                 connection.execute("ROLLBACK" if dry_run else "COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                _roll_back(connection)
                 raise
         return reports
 
@@ -377,7 +400,7 @@ class Store:
                 connection.unregister("incoming")
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                _roll_back(connection)
                 raise
 
     def sync_topics(self, taxonomy: Taxonomy) -> bool:
@@ -391,7 +414,7 @@ class Store:
                 self._retag_if_changed(connection, taxonomy)
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                _roll_back(connection)
                 raise
         return True
 
@@ -412,6 +435,27 @@ class Store:
             connection.unregister("retagged")
         connection.execute("DELETE FROM meta WHERE key = 'taxonomy'")
         connection.execute("INSERT INTO meta VALUES ('taxonomy', ?)", [taxonomy.digest])
+
+
+def _damage_in(exc: BaseException) -> duckdb.Error | None:
+    """The DuckDB error saying the file is damaged, in ``exc`` or what it was raised while
+    handling: a failed block read aborts the transaction, and cleaning up after it (an
+    unregister, a rollback) raises "transaction is aborted" over it."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, duckdb.Error) and any(sign in str(exc).lower()
+                                                 for sign in _DAMAGE_SIGNS):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _roll_back(connection: duckdb.DuckDBPyConnection) -> None:
+    """Undo the transaction a failure interrupted. A rollback that fails too (DuckDB gave up
+    on a damaged file) must not hide the failure that explains it."""
+    with suppress(duckdb.Error):
+        connection.execute("ROLLBACK")
 
 
 def _has_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -37,3 +37,18 @@ class InputError(ValueError):
 
 class StoreBusyError(RuntimeError):
     """The store file stayed locked by another process for longer than we wait."""
+
+
+class DamagedFileError(RuntimeError):
+    """A file the collection is kept in (the store, the index folder beside it) that cannot
+    be read as what it should be. The message says which file and what to do about it: a
+    user meeting DuckDB's own exception would not know the file can be restored or rebuilt."""
+
+    def __init__(self, path: str | Path, problem: str, remedy: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.remedy = remedy
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}. {self.remedy}"

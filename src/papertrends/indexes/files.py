@@ -3,6 +3,14 @@
 A reader never sees half a file (each is written beside its target and renamed over it), and
 large members are memory-mapped rather than read: a search touches a few pages of hundreds of
 megabytes. ``np.savez`` stores members uncompressed, which is what makes mapping possible.
+
+What is read is verified: a file damaged after it was written (bytes overwritten in the
+middle) must be rebuilt, never give wrong answers. The zip holds a CRC-32 of every member,
+computed when ``np.savez`` wrote it. Members read whole are checked by ``zipfile`` as they
+are read. A mapped member is checked by ``verify``, reading it once: at a million papers the
+mapped members are 1.2 GB (the search rows 0.55 GB, the raw counts only updates read 0.7 GB),
+about a second to check, so a reader checks only the members it is about to use, when it
+first needs them (``segments.Segment``), not all of them on every load.
 """
 
 from __future__ import annotations
@@ -10,13 +18,22 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
+import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
 
+
+class DamagedArchive(zipfile.BadZipFile):
+    """A member whose bytes do not match the checksum the zip recorded for them."""
+
+
 # What a damaged or foreign file raises on reading: the caller rebuilds what it held.
 READ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile)
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name and extra field lengths
+_CHECK_BLOCK = 1 << 22  # bytes read at a time to check a mapped member
 
 
 def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -30,13 +47,46 @@ def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def read(path: Path, mapped: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+def read(path: Path, mapped: tuple[str, ...] = (), *, check_mapped: bool = True
+         ) -> dict[str, np.ndarray]:
     """Every member of one file; the ``mapped`` ones memory-mapped. Raises one of
-    ``READ_ERRORS`` when the file is missing or damaged."""
+    ``READ_ERRORS`` when the file is missing or damaged. ``check_mapped=False`` leaves the
+    mapped members to the caller's ``verify`` (the members read whole are checked anyway)."""
+    if check_mapped:
+        verify(path, mapped)
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files if name not in mapped}
         names = set(data.files)
     return arrays | {name: _map_member(path, name) for name in mapped if name in names}
+
+
+def verify(path: Path, names: tuple[str, ...]) -> None:
+    """Raise DamagedArchive unless each named member's stored bytes (the array's header and
+    data) have the CRC-32 the zip recorded for them."""
+    if not names:
+        return
+    with zipfile.ZipFile(path) as archive, open(path, "rb") as file:
+        for name in names:
+            member = archive.getinfo(f"{name}.npy")
+            file.seek(_data_start(file, member, path))
+            left, crc = member.compress_size, 0
+            while left > 0:
+                block = file.read(min(left, _CHECK_BLOCK))
+                if not block:
+                    raise DamagedArchive(f"{path}: {member.filename} is cut short")
+                crc = zlib.crc32(block, crc)
+                left -= len(block)
+            if crc != member.CRC:
+                raise DamagedArchive(f"{path}: {member.filename} does not match its checksum")
+
+
+def _data_start(file: BinaryIO, member: zipfile.ZipInfo, path: Path) -> int:
+    """Where a member's stored bytes start: after the zip entry's own header."""
+    file.seek(member.header_offset)
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(file.read(_LOCAL_HEADER.size))
+    if signature != b"PK\x03\x04":
+        raise DamagedArchive(f"{path}: no zip entry where {member.filename} should start")
+    return member.header_offset + _LOCAL_HEADER.size + name_length + extra_length
 
 
 def _map_member(path: Path, name: str) -> np.ndarray:
@@ -47,15 +97,15 @@ def _map_member(path: Path, name: str) -> np.ndarray:
     if member.compress_type != zipfile.ZIP_STORED:
         raise ValueError(f"{path}: {name} is compressed")
     with open(path, "rb") as file:
-        file.seek(member.header_offset)
-        local_header = file.read(30)  # the zip entry's own header: name and extra field follow
-        name_length, extra_length = struct.unpack("<HH", local_header[26:30])
-        file.seek(member.header_offset + 30 + name_length + extra_length)
+        start = _data_start(file, member, path)
+        file.seek(start)
         version = np.lib.format.read_magic(file)
         read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                        else np.lib.format.read_array_header_2_0)
         shape, fortran_order, dtype = read_header(file)
         offset = file.tell()
+    if offset + int(np.prod(shape)) * dtype.itemsize > start + member.file_size:
+        raise DamagedArchive(f"{path}: {name} is shorter than its shape")
     if not shape or not shape[0]:
         return np.zeros(shape, dtype=dtype)  # nothing to map
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,

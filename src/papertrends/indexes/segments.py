@@ -13,9 +13,8 @@ vocabulary's term and group numbers (``term_stats.Vocabulary``), which never cha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,24 +27,56 @@ from papertrends.indexes.terms import RawCounts, TermIndex
 
 FIELDS = ("title", "abstract")
 NO_MEMBER, SEVERAL_MEMBERS = -1, -2
+# The arrays of a saved segment that are mapped rather than read, by the part that uses them.
+_MAPPED = {"raw": tuple(f"raw_{field}_{part}" for field in FIELDS for part in ("data", "indices")),
+           "search": ("search_rows",)}
 
 
-@dataclass
 class Segment:
     """The indexes of some rows. ``raw`` and ``grouped`` are per field, rows in ``rows``
     order; ``sole[g]`` is the one term of group g other than its key that these rows use
-    (``NO_MEMBER``, or ``SEVERAL_MEMBERS``, whose terms' counts are in ``split``)."""
+    (``NO_MEMBER``, or ``SEVERAL_MEMBERS``, whose terms' counts are in ``split``).
 
-    rows: np.ndarray
-    raw: dict[str, sp.csr_matrix]
-    grouped: dict[str, sp.csr_matrix]
-    split: dict[str, sp.csr_matrix]
-    sole: np.ndarray
-    search: SearchIndex
-    _sums: dict[tuple[str, tuple[str, ...]], object] = dataclass_field(default_factory=dict)
+    A loaded segment's largest arrays (the raw counts, the search rows) are mapped from its
+    file and checked against the file's checksums when first used (``verify``): a dashboard
+    never reads the raw counts (only updates do), and the search rows only once it searches.
+    """
+
+    def __init__(self, rows: np.ndarray, raw: dict[str, sp.csr_matrix],
+                 grouped: dict[str, sp.csr_matrix], split: dict[str, sp.csr_matrix],
+                 sole: np.ndarray, search: SearchIndex, *,
+                 check: Callable[[tuple[str, ...]], None] | None = None) -> None:
+        self.rows = rows
+        self._raw = raw
+        self.grouped = grouped
+        self.split = split
+        self.sole = sole
+        self._search = search
+        self._check = check
+        self._unchecked = dict(_MAPPED) if check is not None else {}
+        self._sums: dict[tuple[str, tuple[str, ...]], object] = {}
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @property
+    def raw(self) -> dict[str, sp.csr_matrix]:
+        self.verify("raw")
+        return self._raw
+
+    @property
+    def search(self) -> SearchIndex:
+        self.verify("search")
+        return self._search
+
+    def verify(self, *parts: str) -> None:
+        """Check the mapped arrays of these parts ("raw", "search") against the file's
+        checksums, once; raises ``files.DamagedArchive`` when they do not match."""
+        for part in parts:
+            members = self._unchecked.get(part)
+            if members and self._check is not None:
+                self._check(members)
+            self._unchecked.pop(part, None)
 
     def grouped_index(self, fields: tuple[str, ...]) -> TermIndex:
         """The rows' counts per group over these fields (titles and abstracts added), as an
@@ -145,17 +176,16 @@ def save(segment: Segment, path: Path) -> None:
 
 def load(path: Path) -> Segment:
     """A saved segment; its large arrays are memory-mapped, so a reader touches the pages it
-    needs (a search reads a few of the search rows)."""
-    mapped = ("search_rows", *(f"raw_{field}_{part}" for field in FIELDS
-                               for part in ("data", "indices")))
-    arrays = files.read(path, mapped=mapped)
+    needs (a search reads a few of the search rows), and checked when first used."""
+    mapped = tuple(name for members in _MAPPED.values() for name in members)
+    arrays = files.read(path, mapped=mapped, check_mapped=False)
     search = SearchIndex(files.lines(arrays["search_words"]), arrays["search_starts"],
                          arrays["search_rows"], len(arrays["rows"]))
     return Segment(arrays["rows"],
                    {field: files.unmatrix(f"raw_{field}", arrays) for field in FIELDS},
                    {field: files.unmatrix(f"grouped_{field}", arrays) for field in FIELDS},
                    {field: files.unmatrix(f"split_{field}", arrays) for field in FIELDS},
-                   arrays["sole"], search)
+                   arrays["sole"], search, check=partial(files.verify, path))
 
 
 def _global_columns(raw: RawCounts, vocabulary: Vocabulary) -> sp.csr_matrix:

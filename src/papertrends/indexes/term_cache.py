@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from papertrends.common.errors import DamagedFileError
 from papertrends.indexes import files, segments, terms
 from papertrends.indexes.search_index import build_search_index
 from papertrends.indexes.segmented import SegmentedSearchIndex, SegmentedTermIndex
@@ -100,6 +101,17 @@ class TermCache:
         path = Path(store_path)
         return cls(path.with_name(path.name + ".terms"))
 
+    def check(self) -> None:
+        """Raise DamagedFileError when something other than a folder is where the indexes
+        go: a writer calls this before it stores anything, a reader before it shows a page.
+        The file is not ours to delete (it may be someone's), so the user is told."""
+        if self.folder.exists() and not self.folder.is_dir():
+            raise DamagedFileError(
+                self.folder, "this should be the folder of the collection's indexes (a cache "
+                "beside the store), but it is a file",
+                "Move it away or delete it: the indexes are rebuilt from the collection by "
+                "the next `papertrends ingest` or dashboard start")
+
     # -- reading ---------------------------------------------------------------------------
 
     def index(self, papers: pd.DataFrame, source: str = "both",
@@ -120,13 +132,15 @@ class TermCache:
     def search_index(self, papers: pd.DataFrame, search_texts: SearchTexts | None = None,
                      text_values: TextValues | None = None) -> SegmentedSearchIndex:
         """The search box's word index of ``papers``, as saved (brought up to date first)."""
-        state, loaded = self._current(papers, text_values, search_texts)
+        state, loaded = self._current(papers, text_values, search_texts, uses=("search",))
         return SegmentedSearchIndex(loaded, self._alive(state, loaded), state.n_rows)
 
     def _current(self, papers: pd.DataFrame, text_values: TextValues | None,
-                 search_texts: SearchTexts | None) -> tuple[_State, list[Segment]]:
+                 search_texts: SearchTexts | None, uses: tuple[str, ...] = ()
+                 ) -> tuple[_State, list[Segment]]:
         """The saved generation for ``papers`` and its segments, updated first if need be;
-        rebuilt when a file of it cannot be read."""
+        rebuilt when a file of it cannot be read, or the parts of the segments the caller
+        ``uses`` (``Segment.verify``) do not match their checksums."""
         for attempt in range(2):
             state = self._read_state()
             touched = None if state is None else _touched(state, papers)
@@ -136,7 +150,10 @@ class TermCache:
             try:
                 if state is None:
                     raise FileNotFoundError(self.folder / _MANIFEST)
-                return state, [self._segment(name) for name in state.segment_names]
+                loaded = [self._segment(name) for name in state.segment_names]
+                for segment in loaded:
+                    segment.verify(*uses)
+                return state, loaded
             except files.READ_ERRORS:
                 _SEGMENTS.clear()
                 _STATES.clear()
@@ -167,7 +184,8 @@ class TermCache:
                     loaded = _LazySegments(self, state)
                     new_state, new_segments = _updated_state(state, loaded, papers, touched,
                                                              text_values, search_texts)
-                except files.READ_ERRORS:  # a saved segment is damaged: start afresh
+                except files.READ_ERRORS:  # a saved segment is damaged (files.DamagedArchive
+                    _SEGMENTS.clear()      # when its checksums do not match): start afresh
                     touched = None
             if touched is None:  # nothing usable saved, or saved for other papers
                 state = _State.empty(0 if state is None else state.generation,
@@ -183,6 +201,7 @@ class TermCache:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One writer at a time (an ingest, and a dashboard catching up on its own)."""
+        self.check()
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -192,26 +211,32 @@ class TermCache:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _read_state(self) -> _State | None:
-        """The saved generation, or None when there is none usable."""
+        """The saved generation, or None when there is none usable: a manifest that does not
+        match its own digest, or names a file whose size is not the one it wrote."""
         try:
             manifest = json.loads((self.folder / _MANIFEST).read_text())
-            if manifest.get("version") != FORMAT_VERSION:
+            if manifest.get("version") != FORMAT_VERSION or not _intact(self.folder, manifest):
                 return None
             key = (str(self.folder), manifest["generation"])
             if key not in _STATES:
                 _STATES.clear()  # one generation per folder is enough
                 _STATES[key] = _load_state(self.folder, manifest)
             return _STATES[key]
-        except (*files.READ_ERRORS, json.JSONDecodeError, TypeError):
+        except (*files.READ_ERRORS, json.JSONDecodeError, TypeError, AttributeError):
             return None
 
     def _segment(self, name: str) -> Segment:
+        """A segment, loaded (and verified, ``files.read``) once per process; again when its
+        file has changed since, as a file overwritten in place would have."""
         path = self.folder / name
-        if path not in _SEGMENTS:
+        stat = path.stat()
+        seen = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if path not in _SEGMENTS or _SEGMENTS[path][0] != seen:
+            _SEGMENTS.pop(path, None)
             if len(_SEGMENTS) >= _LOADED_SEGMENTS:
                 _SEGMENTS.pop(next(iter(_SEGMENTS)))
-            _SEGMENTS[path] = segments.load(path)
-        return _SEGMENTS[path]
+            _SEGMENTS[path] = (seen, segments.load(path))
+        return _SEGMENTS[path][1]
 
     def _alive(self, state: _State, loaded: list[Segment]) -> list[np.ndarray]:
         return [state.owner[segment.rows] == number for number, segment in enumerate(loaded)]
@@ -223,7 +248,10 @@ class TermCache:
         files.write(self.folder / state_name, _state_arrays(state))
         manifest = {"version": FORMAT_VERSION, "generation": state.generation,
                     "serial": state.serial, "segments": state.segment_names,
-                    "state": state_name}
+                    "state": state_name,
+                    "sizes": {name: (self.folder / name).stat().st_size
+                              for name in (state_name, *state.segment_names)}}
+        manifest["digest"] = _manifest_digest(manifest)
         temporary = self.folder / f".{_MANIFEST}.partial"
         temporary.write_text(json.dumps(manifest))
         os.replace(temporary, self.folder / _MANIFEST)
@@ -235,7 +263,27 @@ class TermCache:
 
 
 _STATES: dict[tuple[str, int], _State] = {}
-_SEGMENTS: dict[Path, Segment] = {}
+_SEGMENTS: dict[Path, tuple[tuple[int, int, int], Segment]] = {}
+
+
+def _manifest_digest(manifest: dict) -> str:
+    """A digest of everything else the manifest says: bytes overwritten in it are noticed
+    even when the JSON still parses (a segment's name, a generation)."""
+    content = {key: value for key, value in manifest.items() if key != "digest"}
+    return hashlib.blake2b(json.dumps(content, sort_keys=True).encode(),
+                           digest_size=16).hexdigest()
+
+
+def _intact(folder: Path, manifest: dict) -> bool:
+    """Whether the manifest matches its digest and every file it names has the size it
+    was written with. (A manifest from before digests has neither: its files are still
+    verified member by member as they are read.)"""
+    if "digest" not in manifest:
+        return "sizes" not in manifest
+    if manifest["digest"] != _manifest_digest(manifest):
+        return False
+    return all((folder / name).stat().st_size == size
+               for name, size in manifest["sizes"].items())
 
 
 class _LazySegments(Sequence[Segment]):

@@ -7,7 +7,6 @@ file that fails to parse raises before anything is stored.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,6 +16,7 @@ from papertrends.common.errors import InputError
 from papertrends.common.resources import package_path
 from papertrends.sources import csv as csv_source
 from papertrends.sources import hf_api, hf_page, parquet
+from papertrends.sources.json_input import load_json
 
 # The Papers page the package ships (data/ in the repository): the default collection, and
 # the synthetic corpus's text.
@@ -37,20 +37,12 @@ def detect_format(path: Path, data: bytes) -> str:
     if hf_page.looks_like_hf_page(text) or path.suffix.lower() in {".txt", ".md"}:
         return hf_page.FORMAT
     if path.suffix.lower() == ".json":
-        held = _json_content(data)
+        held = hf_api.describe_json(load_json(data, path))
         if held:  # JSON, but not the list of papers a Daily Papers response is
             raise InputError(f"cannot tell the format: the file holds {held}, not a JSON list of "
                              f"papers (a Daily Papers API response, {hf_api.FORMAT})", path=path)
     raise InputError("cannot tell the format; pass --format "
                      f"({', '.join(FORMATS[1:])})", path=path)
-
-
-def _json_content(data: bytes) -> str | None:
-    """What a JSON file holds (``hf_api.describe_json``), or None when it is not JSON."""
-    try:
-        return hf_api.describe_json(json.loads(data.decode("utf-8-sig")))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
 
 
 def read_bytes(data: bytes, path: str | Path, *, fmt: str = "auto", year: int | None = None

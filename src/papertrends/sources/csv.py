@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,15 +33,28 @@ def looks_like_csv(text: str) -> bool:
 
 def parse_csv(data: bytes, *, path: str | Path | None = None, source: str | None = None
               ) -> pa.Table:
-    """CSV bytes -> a schema table. Raises InputError naming the line and field on bad cells."""
+    """CSV bytes -> a schema table. Raises InputError naming the line and field on bad cells.
+
+    The header and the rows must agree: a column named twice, or a row with more or fewer
+    fields than the header has columns (a separator missing or added shifts every later
+    field into the wrong column: abstracts stored as titles), is refused with its line.
+    """
     where = path if path is not None else "CSV"
-    header = _header(data, where)
+    raw_names = _header(data, where)
+    header = [name.strip() for name in raw_names]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise InputError(
             f"not a Papertrends CSV: the header has no {', '.join(map(repr, missing))} column "
             f"(found {', '.join(header[:6]) or 'nothing'})", path=where, line=1)
-    known = [name for name in header if name in schema.BY_NAME]
+    for number, name in enumerate(header, 1):
+        if name in schema.BY_NAME and header.index(name) + 1 != number:
+            raise InputError(f"the header names the column {name!r} twice (columns "
+                             f"{header.index(name) + 1} and {number}): which one holds it?",
+                             path=where, line=1, field=name)
+    # pyarrow names the columns as the file spells them; the schema's names are stripped.
+    known = {raw: name for raw, name in zip(raw_names, header, strict=True)
+             if name in schema.BY_NAME}
     try:
         raw = pa_csv.read_csv(
             io.BytesIO(data),
@@ -48,12 +62,14 @@ def parse_csv(data: bytes, *, path: str | Path | None = None, source: str | None
             # block boundary of a large file (over 1 MB) splits the record.
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, include_columns=known,
-                strings_can_be_null=False),
+                column_types={name: pa.string() for name in raw_names},
+                include_columns=list(known), strings_can_be_null=False),
         )
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
+        _fail_on_field_counts(data, where, len(header))
         raise InputError(f"not well-formed CSV: {exc}", path=where) from None
-    columns = {name: _convert(raw[name], name, data, where) for name in known}
+    columns = {name: _convert(raw[spelled], name, data, where)
+               for spelled, name in known.items()}
     if source is not None:  # where the file does not say, a paper was first read from it
         columns["source"] = pc.fill_null(
             columns.get("source", pa.nulls(raw.num_rows, pa.string())), source)
@@ -64,11 +80,56 @@ def parse_csv(data: bytes, *, path: str | Path | None = None, source: str | None
 
 
 def _header(data: bytes, where: str | Path) -> list[str]:
+    """The column names as the file spells them, read as CSV (a quoted name may hold a
+    comma or a line break); only the first record is decoded."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     try:
-        first = data.split(b"\n", 1)[0].decode("utf-8-sig")
+        return next(csv.reader(text), [])
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", path=where, line=1) from None
-    return [name.strip() for name in next(csv.reader([first]), [])]
+    except csv.Error as exc:
+        raise InputError(f"not well-formed CSV: {exc}", path=where, line=1) from None
+
+
+class _BadRecord(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+
+
+def _records(data: bytes, *, strict: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """(the line each record starts on, its fields) after the header, blank lines skipped as
+    pyarrow skips them; for error paths. ``strict`` raises _BadRecord for malformed quoting
+    (a quote never closed) instead of reading on."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""),
+                        strict=strict)
+    next(reader, None)
+    start = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _BadRecord(start, str(exc)) from None
+        if record:
+            yield start, record
+        start = reader.line_num + 1
+
+
+def _fail_on_field_counts(data: bytes, where: str | Path, columns: int) -> None:
+    """Raise for the first record whose number of fields is not the header's (the error
+    path of a file pyarrow refused, so the message can name the line)."""
+    try:
+        for line, record in _records(data, strict=True):
+            if len(record) != columns:
+                raise InputError(
+                    f"this row has {len(record)} fields but the header has {columns} columns: "
+                    "a separator missing or added shifts every later field into the wrong "
+                    "column", path=where, line=line)
+    except _BadRecord as bad:
+        raise InputError(f"not well-formed CSV: {bad} (a quote not closed?)", path=where,
+                         line=bad.line) from None
 
 
 def _convert(values: pa.ChunkedArray, name: str, data: bytes, where: str | Path) -> pa.Array:
@@ -134,10 +195,9 @@ def _require(table: pa.Table, name: str, data: bytes, where: str | Path) -> None
 
 def _locate(data: bytes, row: int, name: str) -> tuple[int, str]:
     """The file line on which data row ``row`` starts (cells may hold newlines) and its cell."""
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    start = 2
-    for index, record in enumerate(reader):
+    names = [n.strip() for n in _header(data, "CSV")]
+    column = names.index(name) if name in names else None
+    for index, (line, record) in enumerate(_records(data)):
         if index == row:
-            return start, record.get(name) or ""
-        start = reader.line_num + 1
+            return line, record[column] if column is not None and column < len(record) else ""
     return row + 2, ""

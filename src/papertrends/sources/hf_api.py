@@ -20,6 +20,7 @@ import pyarrow as pa
 from papertrends.collection import schema
 from papertrends.common import links
 from papertrends.common.errors import InputError
+from papertrends.sources.json_input import load_json
 
 FORMAT = "hf-api-json"
 _MAX_COUNT = 2**63 - 1  # counts are stored as 64-bit integers
@@ -34,17 +35,12 @@ def parse_hf_api(data: bytes, *, path: str | Path | None = None, source: str | N
                  ) -> pa.Table:
     """Response bytes -> a schema table, one row per listed paper, in response order.
 
-    Raises InputError naming ``path`` when the bytes are not JSON, the top level is not a
-    list, or a known field has the wrong type (the field is named like ``[3].paper.upvotes``).
+    Raises InputError naming ``path`` when the bytes are not JSON (``json_input``: hostile
+    nesting and numbers included), the top level is not a list, or a known field has the
+    wrong type (the field is named like ``[3].paper.upvotes``).
     """
     where = path if path is not None else "response"
-    try:
-        items = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", path=where) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not well-formed JSON: {exc.msg} (column {exc.colno})",
-                         path=where, line=exc.lineno) from None
+    items = load_json(data, where)
     if not isinstance(items, list):
         raise InputError(f"expected a JSON list of papers, found {describe_json(items)}",
                          path=where)
@@ -202,5 +198,8 @@ def _kind(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except RecursionError:  # read at the edge of the recursion limit: not shown whole
+        return f"a {_kind(value)} nested too deeply to show"
     return text if len(text) <= 60 else f"{text[:57]}..."
