@@ -117,6 +117,17 @@ def test_export_filtered(seeded, tmp_path: Path) -> None:
         assert row["github_repos"] and "/" in row["github_repos"]
 
 
+def test_export_refuses_a_count_no_paper_can_have(seeded, tmp_path: Path) -> None:
+    """A huge --min-upvotes is a usage error naming the range, not an OverflowError."""
+    db, _ = seeded
+    out = tmp_path / "x.csv"
+    result = run("export", "--out", out, "--min-upvotes", "99999999999999999999999", "--db", db)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "'--min-upvotes': 99999999999999999999999 is not in the range" in result.stderr
+    assert not out.exists()
+
+
 def test_export_then_ingest_gives_the_same_collection(seeded, seeded_stats,
                                                       tmp_path: Path) -> None:
     db, _ = seeded

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papertrends.collection import schema
-from papertrends.collection.filters import Filters, search_terms
+from papertrends.collection.filters import MAX_COUNT, Filters, search_terms
 from papertrends.collection.loaded import Collection
 
 D = dt.date
@@ -224,3 +224,16 @@ def test_the_sidebar_bounds_come_from_known_values_only(collection):
     nothing_known = Collection(schema.to_frame(schema.to_table(
         [{"paper_id": "x", "title": "Undated", "abstract": ""}])))
     assert nothing_known.date_bounds is None and nothing_known.most_authors is None
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999999", "9223372036854775808",
+                                 "1000000001", "-1", "nan", "inf", "-inf", "1e400", "9" * 5000])
+def test_counts_no_filter_can_take_are_problems_not_overflows(raw: str) -> None:
+    """A link's count beyond MAX_COUNT (or not a whole number at all) is ignored and named;
+    the mask of what is left never overflows."""
+    filters = Filters.from_params({"min_upvotes": raw, "authors_min": raw, "authors_max": raw})
+    assert filters == Filters()
+    assert [p.partition("=")[0] for p in filters.problems] == [
+        "min_upvotes", "authors_min", "authors_max"]
+    assert all(len(p) < 80 for p in filters.problems), "a long value is cut short"
+    assert Filters.from_params({"min_upvotes": str(MAX_COUNT)}).min_upvotes == MAX_COUNT

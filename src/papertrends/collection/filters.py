@@ -16,8 +16,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from papertrends.collection.loaded import Collection
+from papertrends.common.text import shorten
 
 HAS_CODE_CHOICES = ("any", "yes", "no")
+# The largest count a filter takes (upvotes, authors): far beyond any paper, well inside the
+# 64-bit integers the columns hold and the integers a browser's number box keeps exactly. A
+# link asking for more (``min_upvotes=99999999999999999999999``) is ignored, not an overflow.
+MAX_COUNT = 1_000_000_000
+# How much of a rejected value a note repeats: a link can carry kilobytes.
+_SHOWN_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,10 @@ class Filters:
 
     @classmethod
     def from_params(cls, params: Mapping[str, str | Sequence[str]]) -> Filters:
-        """Parse query parameters; invalid values are dropped and listed in ``problems``."""
+        """Parse query parameters; invalid values are dropped and listed in ``problems``, each
+        as ``key='value'`` (a long value cut short). Counts are whole numbers from 0 (upvotes)
+        or 1 (authors) to ``MAX_COUNT``: a huge, negative, fractional, NaN or infinite one is
+        a broken link, and showing the view without that filter beats failing the page."""
         problems: list[str] = []
 
         def values(key: str) -> list[str]:
@@ -58,22 +68,22 @@ class Filters:
             except ValueError:
                 value = None
             if value is None or not check(value):
-                problems.append(f"{key}={raw!r}")
+                problems.append(f"{key}={shorten(raw, _SHOWN_CHARS)!r}")
                 return None
             return value
 
         has_code = one("code") or "any"
         if has_code not in HAS_CODE_CHOICES:
-            problems.append(f"code={has_code!r}")
+            problems.append(f"code={shorten(has_code, _SHOWN_CHARS)!r}")
             has_code = "any"
         return cls(
             date_from=parse("from", dt.date.fromisoformat),
             date_to=parse("to", dt.date.fromisoformat),
             topics=tuple(dict.fromkeys(t for t in values("topic") if t.strip())),
             search=one("q") or "",
-            min_upvotes=parse("min_upvotes", int, lambda v: v >= 0) or 0,
-            authors_min=parse("authors_min", int, lambda v: v >= 1),
-            authors_max=parse("authors_max", int, lambda v: v >= 1),
+            min_upvotes=parse("min_upvotes", int, lambda v: 0 <= v <= MAX_COUNT) or 0,
+            authors_min=parse("authors_min", int, lambda v: 1 <= v <= MAX_COUNT),
+            authors_max=parse("authors_max", int, lambda v: 1 <= v <= MAX_COUNT),
             has_code=has_code,
             problems=tuple(problems),
         )
