@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from papertrends.app import widgets
 from papertrends.collection.filters import MAX_COUNT, Filters
 from papertrends.collection.loaded import Collection
 
@@ -97,7 +98,10 @@ def sidebar_filters(collection: Collection) -> Filters:
         state.update(_widget_state_from(from_url, collection))
         state["f_initialised"] = True
         if from_url.problems:
-            st.sidebar.warning("Ignored link parameters: " + ", ".join(from_url.problems))
+            # Each problem is "key='value'": the key is one of ours, the value the link's.
+            keys = dict.fromkeys(problem.partition("=")[0] for problem in from_url.problems)
+            widgets.note_ignored(st.sidebar, f"Ignored link parameters: {', '.join(keys)}. "
+                                 "As the link gave them:", list(from_url.problems))
 
     # Each page's widgets are new widgets to Streamlit, which would start them empty after a
     # page switch; owning the values in session state carries the filters to the next page.
