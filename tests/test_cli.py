@@ -128,6 +128,16 @@ def test_export_refuses_a_count_no_paper_can_have(seeded, tmp_path: Path) -> Non
     assert not out.exists()
 
 
+def test_export_says_which_search_terms_it_left_out(seeded, tmp_path: Path) -> None:
+    db, _ = seeded
+    out = tmp_path / "x.csv"
+    terms = [f"agent{n}" for n in range(10)]
+    result = run("export", "--out", out, "--search", " ".join(terms), "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "--search: 2 more terms left out (at most 8): 'agent8', 'agent9'" in result.stderr
+    assert "matching 'agent0'" in result.stdout and "agent8" not in result.stdout
+
+
 def test_export_then_ingest_gives_the_same_collection(seeded, seeded_stats,
                                                       tmp_path: Path) -> None:
     db, _ = seeded

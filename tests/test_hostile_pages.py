@@ -133,3 +133,28 @@ def test_a_selected_papers_title_is_plain_text_on_explore(store):
     at.run()
     assert not at.exception
     assert_shown_as_plain_text(at, title)
+
+
+TWENTY_TERMS = " ".join(f"{a}-{b}" for a, b in zip("abcdefghijklmnopqrst", "tsrqponmlkjihgfedcba",
+                                                   strict=True))
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/explore.py"])
+def test_a_search_past_its_bounds_says_what_it_left_out(store, page):
+    """From a link, and typed into the box: eight terms are searched, the header names them,
+    and a note under the search box lists the rest as written."""
+    at = opened(page, q=TWENTY_TERMS)
+    searched = TWENTY_TERMS.split()[:8]
+    notes = [w.value for w in at.sidebar.warning if "search" in w.value]
+    assert notes == ["Part of the search was ignored, to keep pages quick:"]
+    assert_shown_as_plain_text(at, "12 more terms left out (at most 8): 'i-l', 'j-k', 'k-j'",
+                               marker="i-l")
+    assert_shown_as_plain_text(at, "matching " + " and ".join(f"'{t}'" for t in searched),
+                               marker="a-t")
+
+    at.text_input(key="f_search").input("agent " + "w" * 100).run()
+    assert not at.exception
+    assert_shown_as_plain_text(at, f"'{'w' * 59}\N{HORIZONTAL ELLIPSIS}' was cut to "
+                                   f"'{'w' * 60}'", marker="wwww")
+    at.text_input(key="f_search").input("agent").run()
+    assert not [w for w in at.sidebar.warning if "search" in w.value]

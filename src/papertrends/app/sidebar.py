@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from papertrends.app import widgets
-from papertrends.collection.filters import MAX_COUNT, Filters
+from papertrends.collection.filters import MAX_COUNT, Filters, parse_search
 from papertrends.collection.loaded import Collection
 
 _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
@@ -123,6 +123,10 @@ def sidebar_filters(collection: Collection) -> Filters:
     values["f_search"] = sidebar.text_input(
         "Search title and abstract", key="f_search", placeholder='e.g. reward "tool use"',
         help='All words must match, at the start of a word; "quote" a phrase.')
+    ignored = parse_search(values["f_search"]).ignored
+    if ignored:
+        widgets.note_ignored(sidebar, "Part of the search was ignored, to keep pages quick:",
+                             list(ignored))
     values["f_min_upvotes"] = sidebar.number_input(
         "Minimum upvotes", min_value=0, max_value=MAX_COUNT, step=1, key="f_min_upvotes")
     steps = _author_steps(collection)
