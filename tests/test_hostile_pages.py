@@ -158,3 +158,14 @@ def test_a_search_past_its_bounds_says_what_it_left_out(store, page):
                                    f"'{'w' * 60}'", marker="wwww")
     at.text_input(key="f_search").input("agent").run()
     assert not [w for w in at.sidebar.warning if "search" in w.value]
+
+
+@pytest.mark.parametrize("value", ["plain", "a `tick` and ``two``", "`starts and ends`",
+                                   "line one\nline two ```"])
+def test_literal_code_cannot_be_closed_by_the_value(value):
+    from papertrends.app.widgets import literal
+
+    code = literal(value)
+    fence = code.strip().split(" " if "\n" not in value else "\n")[0]
+    assert set(fence) == {"`"} and fence not in value  # longer than any run of the value
+    assert code.strip().endswith(fence) and value in code
