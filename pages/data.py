@@ -52,7 +52,7 @@ upload = st.file_uploader(
     # the server itself enforces (app/streamlit_config.toml).
     help="The file is checked and previewed first; nothing is added until you confirm.")
 if upload is not None:
-    name = widgets.escape_markdown(upload.name)  # a file name is user data: shown, never markup
+    name = widgets.literal(upload.name)  # a file name is user data: shown, never markup
     taxonomy = loading.current_taxonomy()
     try:
         fmt, table = read_bytes(upload.getvalue(), upload.name)
@@ -60,12 +60,12 @@ if upload is not None:
         preview, enriched = Update(paper_store, taxonomy).preview(label, table)
     except InputError as exc:
         st.error(f"This file cannot be added; nothing was changed.\n\n"
-                 f"{widgets.escape_markdown(str(exc))}",
+                 f"{widgets.literal(str(exc))}",
                  icon=":material/error:")
     except StoreBusyError as exc:
-        st.warning(str(exc))
+        st.warning(widgets.literal(str(exc)))
     else:
-        st.markdown(f"**{name}** read as `{fmt}`: {widgets.plural(table.num_rows, 'paper')}, "
+        st.markdown(f"{name} read as `{fmt}`: {widgets.plural(table.num_rows, 'paper')}, "
                     f"**{preview.new:,} new**, {preview.updated:,} updated, "
                     f"{preview.unchanged:,} unchanged.")
         st.dataframe(compute_paper_table(schema.to_frame(enriched), "Newest", limit=50),
@@ -79,7 +79,7 @@ if upload is not None:
             try:
                 [report] = pipeline.ingest(paper_store, [(label, table)], taxonomy)
             except StoreBusyError as exc:
-                st.warning(str(exc))
+                st.warning(widgets.literal(str(exc)))
             else:
                 widgets.flash(f"Added {name}: {report}.")
                 del st.session_state["data_upload"]
@@ -122,7 +122,7 @@ if submitted:
         try:
             report = fetch_days(paper_store, since, until, refresh=refresh, progress=show)
         except StoreBusyError as exc:
-            st.warning(f"{exc}. The days fetched so far are stored.")
+            st.warning(f"{widgets.literal(str(exc))}. The days fetched so far are stored.")
         else:
             bar.empty()
             if report.ok:
@@ -130,7 +130,7 @@ if submitted:
             else:
                 widgets.flash(f"Fetched from Hugging Face: {report}. Days that failed (run the "
                               f"fetch again to finish them; every other day is stored): "
-                              f"{widgets.escape_markdown(report.failures())}", kind="warning")
+                              f"{widgets.literal(report.failures())}", kind="warning")
             st.rerun()
 
 fetched = paper_store.fetched_days()

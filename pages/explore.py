@@ -41,7 +41,8 @@ if rows:
     chosen = table.index[rows[0]]
     abstract = view.collection.texts([chosen], ("abstract",))["abstract"].iloc[0]
     with st.container(border=True):
-        st.subheader(widgets.escape_markdown(table.at[chosen, "title"]), anchor=False)
+        st.caption("Title and abstract of the selected paper")
+        st.text(table.at[chosen, "title"])  # a paper's text: plain, never Markdown
         st.text(abstract if isinstance(abstract, str) and abstract else "No abstract.")
 else:
     st.caption("Select a row to read its whole abstract.")

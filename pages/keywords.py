@@ -114,6 +114,7 @@ already = query.strip('"') in search_terms(view.filters.search)
 button_column.button(
     "Filter papers by this term", on_click=add_to_search, args=(query,), disabled=already,
     icon=":material/filter_alt:", width="stretch",
-    help=f"Adds {query} to the sidebar search, so every page shows only these papers.")
-st.caption(("Already filtered by " if already else "The search will look for ") +
-           f"{widgets.escape_markdown(query)}: words starting with it, so every spelling counts.")
+    help="Adds the term to the sidebar search, so every page shows only these papers.")
+# The term is a paper's text (an HF keyword is any string): plain text, never Markdown.
+st.text(("Already filtered by " if already else "The search will look for ") +
+        f"{query}: words starting with it, so every spelling counts.")

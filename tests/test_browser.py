@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -185,6 +186,51 @@ def test_a_copied_link_shows_the_same_filtered_view(server, page, browser):
     wait_until_idle(other)
     assert n_of_m(other) == filtered
     other.context.close()
+
+
+def test_hostile_link_values_show_as_written_with_no_link_image_or_math(server, page):
+    """A link that would phish (a Markdown link, a bare address, an e-mail), track (an outside
+    image) or deface (math): the sidebar note and the page header show its values as written,
+    and the browser makes no request to the address it names."""
+    asked: list[str] = []
+    page.route(lambda url: (urllib.parse.urlsplit(url).hostname or "").endswith("evil.example"),
+               lambda route: (asked.append(route.request.url), route.abort()))
+    query = urllib.parse.urlencode({
+        "from": "[Sign in again](https://evil.example/login)",
+        "code": "![t](https://evil.example/pixel.png)", "to": "$x^2$",
+        "q": "https://evil.example/phish www.evil.example ann@evil.example"})
+    page.goto(f"{server}/explore?{query}")
+    wait_until_idle(page)
+    assert n_of_m(page) == (0, 98)
+    sidebar = page.get_by_test_id("stSidebar")
+    for written in ("from='[Sign in again](https://evil.example/login)'",
+                    "code='![t](https://evil.example/pixel.png)'", "to='$x^2$'"):
+        assert sidebar.get_by_text(written).is_visible(), written
+    assert page.get_by_text("matching 'https://evil.example/phish' and 'www.evil.example' and "
+                            "'ann@evil.example'").is_visible()
+    assert page.locator('a[href*="evil.example"], a[href^="mailto:"]').count() == 0
+    assert page.locator('img[src*="evil.example"]').count() == 0
+    assert page.locator(".katex").count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "hostile-link.png"), full_page=True)
+    assert asked == []
+
+
+def test_a_refused_files_name_shows_as_written_inside_the_error(server, page, tmp_path):
+    """Inside a message box (Markdown), a file name is a code span: no link, e-mail link,
+    math, emoji or icon comes out of it."""
+    name = "[Sign in](mailto:ann@evil.example) www.evil.example $x^2$ :+1: **b** [x].csv"
+    saved = tmp_path / name
+    saved.write_bytes(b"title,abstract\n\"open,quote\n")
+    page.goto(f"{server}/data")
+    wait_until_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(saved)
+    error = page.get_by_test_id("stAlertContentError")
+    error.get_by_text("nothing was changed").wait_for()
+    wait_until_idle(page)
+    code = error.locator("code")
+    assert code.count() == 1 and code.inner_text().startswith(name)
+    assert error.locator('a, img, .katex, strong').count() == 0
+    assert "\N{THUMBS UP SIGN}" not in error.inner_text()
 
 
 def test_uploading_a_file_previews_then_adds_it(server, page, tmp_path):

@@ -134,6 +134,27 @@ def test_a_parquet_export_says_which_filters_made_it(seeded, tmp_path: Path) -> 
     assert again.returncode == 0, again.stderr
 
 
+def test_export_refuses_a_count_no_paper_can_have(seeded, tmp_path: Path) -> None:
+    """A huge --min-upvotes is a usage error naming the range, not an OverflowError."""
+    db, _ = seeded
+    out = tmp_path / "x.csv"
+    result = run("export", "--out", out, "--min-upvotes", "99999999999999999999999", "--db", db)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "'--min-upvotes': 99999999999999999999999 is not in the range" in result.stderr
+    assert not out.exists()
+
+
+def test_export_says_which_search_terms_it_left_out(seeded, tmp_path: Path) -> None:
+    db, _ = seeded
+    out = tmp_path / "x.csv"
+    terms = [f"agent{n}" for n in range(10)]
+    result = run("export", "--out", out, "--search", " ".join(terms), "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "--search: 2 more terms left out (at most 8): 'agent8', 'agent9'" in result.stderr
+    assert "matching 'agent0'" in result.stdout and "agent8" not in result.stdout
+
+
 def test_export_then_ingest_gives_the_same_collection(seeded, seeded_stats,
                                                       tmp_path: Path) -> None:
     db, _ = seeded

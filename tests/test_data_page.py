@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -38,8 +39,11 @@ def app(store: Store, monkeypatch) -> AppTest:
 
 
 def unescaped(markdown: str) -> str:
-    """The text a reader sees: the page escapes data shown inside Markdown."""
-    return markdown.replace("\\", "")
+    """The text a reader sees: the page shows data inside Markdown as code, a span padded
+    with a space each side or a block on lines of its own, seen without the backticks."""
+    def shown(code: str) -> str:
+        return code[1:-1] if code.startswith(" ") and code.endswith(" ") else code.strip("\n")
+    return re.sub(r"(`+)(.+?)\1", lambda found: shown(found[2]), markdown, flags=re.DOTALL)
 
 
 def text_of(at: AppTest) -> str:

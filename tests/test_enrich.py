@@ -87,3 +87,50 @@ def test_a_phrase_across_a_line_wrap_is_found_and_exported_on_one_line(tmp_path:
         [row] = list(csv.DictReader(file))
     assert row["title"] == "Sparse Adapters for Large Multimodal Models"
     assert "\n" not in row["abstract"] and "  " not in row["abstract"]
+
+
+# Every character enrichment strips, one by one: bidi embeddings, overrides, isolates and marks,
+# zero-width spaces and joiners, the word joiner and the byte order mark.
+_INVISIBLE = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+              "\u2069", "\u200e", "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060",
+              "\ufeff"]
+
+
+def test_bidi_and_zero_width_controls_are_stripped_when_papers_are_ingested(tmp_path: Path):
+    """A right-to-left override in a title displays 'abc<RLO>dcba<PDF> txt.exe' backwards;
+    zero-width characters hide inside names and words. Ingested, the collection holds the
+    text without any of them, in every text field, and so do the CLI's stats and export."""
+    hidden = "".join(_INVISIBLE)
+    saved, db, out = (tmp_path / f"day\u202e{hidden}.json", tmp_path / "p.duckdb",
+                      tmp_path / "out.csv")
+    saved.write_bytes(body(entry(
+        "2510.0731\u200b2", "abc\u202edcba\u202c txt.exe",
+        authors=("Ann\u200b Lee", "\ufeffBo\u2066 Chen\u2069"),
+        abstract=f"Agents{hidden} plan. Code: https://github.com/acme/v\u200dplan",
+        organization="Acme\u200f AI", ai_keywords=["LLM\u2060agents", "\u202bplanning\u202c"],
+        ai_summary="A plan\u200cner.", github_repo="https://github.com/acme/v\u200eplan",
+        projectPage="https://acme.ai/\u061cvplan")))
+    runner = CliRunner()
+    result = runner.invoke(main, ["ingest", str(saved), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    from papertrends.collection.store import Store
+
+    store = Store(db)
+    [row] = store.load().to_dict("records")
+    assert row["paper_id"] == "2510.07312"
+    assert row["title"] == "abcdcba txt.exe"
+    assert list(row["authors"]) == ["Ann Lee", "Bo Chen"]
+    assert row["abstract"] == "Agents plan. Code: https://github.com/acme/vplan"
+    assert row["organization"] == "Acme AI" and row["ai_summary"] == "A planner."
+    assert list(row["ai_keywords"]) == ["LLMagents", "planning"]
+    assert list(row["github_repos"]) == ["acme/vplan"]
+    assert list(row["project_urls"]) == ["https://acme.ai/vplan"]
+    assert [label for label in store.ingest_log()["source"]] == ["hf-api-json:day.json"]
+    stored = [value for value in row.values() if isinstance(value, str)] + [
+        item for value in row.values() if not isinstance(value, str) and hasattr(value, "__iter__")
+        for item in value if isinstance(item, str)]
+    assert not any(c in value for value in stored for c in _INVISIBLE)
+
+    assert runner.invoke(main, ["export", "--out", str(out), "--db", str(db)]).exit_code == 0
+    exported = out.read_text(encoding="utf-8")
+    assert "abcdcba txt.exe" in exported and not any(c in exported for c in _INVISIBLE)

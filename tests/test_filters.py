@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papertrends.collection import schema
-from papertrends.collection.filters import Filters, search_terms
+from papertrends.collection.filters import (
+    MAX_COUNT,
+    MAX_SEARCH_TERMS,
+    MAX_TERM_CHARS,
+    MAX_TERM_WORDS,
+    Filters,
+    parse_search,
+    search_terms,
+)
 from papertrends.collection.loaded import Collection
 
 D = dt.date
@@ -224,3 +232,43 @@ def test_the_sidebar_bounds_come_from_known_values_only(collection):
     nothing_known = Collection(schema.to_frame(schema.to_table(
         [{"paper_id": "x", "title": "Undated", "abstract": ""}])))
     assert nothing_known.date_bounds is None and nothing_known.most_authors is None
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999999", "9223372036854775808",
+                                 "1000000001", "-1", "nan", "inf", "-inf", "1e400", "9" * 5000])
+def test_counts_no_filter_can_take_are_problems_not_overflows(raw: str) -> None:
+    """A link's count beyond MAX_COUNT (or not a whole number at all) is ignored and named;
+    the mask of what is left never overflows."""
+    filters = Filters.from_params({"min_upvotes": raw, "authors_min": raw, "authors_max": raw})
+    assert filters == Filters()
+    assert [p.partition("=")[0] for p in filters.problems] == [
+        "min_upvotes", "authors_min", "authors_max"]
+    assert all(len(p) < 80 for p in filters.problems), "a long value is cut short"
+    assert Filters.from_params({"min_upvotes": str(MAX_COUNT)}).min_upvotes == MAX_COUNT
+
+
+def test_a_search_keeps_eight_terms_and_says_which_it_left_out() -> None:
+    """Twenty terms with punctuation in a 157-character link: the first eight are searched,
+    the note names the other twelve; a repeated term is not counted twice."""
+    terms = [f"{a}-{b}" for a, b in zip("abcdefghijklmnopqrst", "tsrqponmlkjihgfedcba",
+                                        strict=True)]
+    query = " ".join(["a-t", *terms])
+    search = parse_search(query)
+    assert search.terms == tuple(terms[:MAX_SEARCH_TERMS]) and MAX_SEARCH_TERMS == 8
+    assert search_terms(query) == terms[:8]
+    [note] = search.ignored
+    assert note.startswith("12 more terms left out (at most 8): 'i-l', 'j-k', ")
+    assert Filters(search=query).describe() == "matching " + " and ".join(
+        f"'{t}'" for t in terms[:8])
+
+
+def test_a_long_term_is_cut_to_six_words_and_sixty_characters() -> None:
+    long_word = "x" * 10_000
+    search = parse_search(f'"one two three four five six seven eight" {long_word} agent')
+    assert search.terms == ("one two three four five six", "x" * MAX_TERM_CHARS, "agent")
+    assert (MAX_TERM_WORDS, MAX_TERM_CHARS) == (6, 60)
+    assert search.ignored[0] == ("'one two three four five six seven eight' was cut to "
+                                 "'one two three four five six' (at most 6 words and 60 "
+                                 "characters a term)")
+    assert search.ignored[1].startswith("'xxx") and len(search.ignored[1]) < 200
+    assert parse_search("gpt-4 agent").ignored == ()

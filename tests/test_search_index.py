@@ -127,3 +127,25 @@ def test_a_changed_collection_gets_a_new_index(fresh_store, taxonomy) -> None:
 
 def _must_not_build(*args, **kwargs):
     raise AssertionError("the saved index should have been used")
+
+
+def test_many_terms_with_punctuation_read_the_text_once_and_answer_as_each_alone(seed_texts):
+    """Every term with punctuation needs its candidates' text; a search of several reads it
+    once, for the rows all the terms' words leave, and finds what the terms one by one find."""
+    texts = seed_texts + EDGE_TEXTS
+    index = build_search_index(pa.array(texts))
+    reads: list[int] = []
+
+    def row_texts(rows):
+        reads.append(len(rows))
+        return pa.array(texts).take(pa.array(rows))
+
+    for terms in (["gpt-4", "the world", "agents,"], ["large lang", "language models;"],
+                  ["of-the", "in-the", "a.b", "gpt-4"], ["agent", "model"]):
+        each = np.logical_and.reduce([_scan(texts, term) for term in terms])
+        reads.clear()
+        assert index.matching_all(terms, row_texts).tolist() == each.tolist(), terms
+        punctuated = [t for t in terms if not re.fullmatch(r"[^\W_]+", t)]
+        assert len(reads) == (1 if punctuated else 0), terms
+        together = np.logical_and.reduce([index.candidates(term)[0] for term in terms])
+        assert not reads or reads[0] == together.sum(), "only rows every term's words leave"

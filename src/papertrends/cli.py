@@ -21,7 +21,7 @@ from papertrends.analytics.summary import compute_key_figures, compute_topic_cou
 from papertrends.collection import export, schema
 from papertrends.collection import github as github_lookup
 from papertrends.collection.fetching import DEFAULT_ENDPOINT, ENDPOINT_ENV, DayResult, fetch_days
-from papertrends.collection.filters import HAS_CODE_CHOICES, Filters
+from papertrends.collection.filters import HAS_CODE_CHOICES, MAX_COUNT, Filters, parse_search
 from papertrends.collection.loaded import Collection
 from papertrends.collection.pipeline import Update, updating
 from papertrends.collection.store import DB_ENV, Store, default_db_path
@@ -163,7 +163,8 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
               help="Only papers with this topic (repeat for any of several).")
 @click.option("--search", default="",
               help='Words that must all appear in title or abstract; "quote" a phrase.')
-@click.option("--min-upvotes", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--min-upvotes", type=click.IntRange(min=0, max=MAX_COUNT), default=0,
+              show_default=True,
               help="Only papers with at least this many upvotes.")
 @click.option("--has-code", type=click.Choice(HAS_CODE_CHOICES), default="any",
               show_default=True, help="Only papers that do (yes) or do not (no) link GitHub code.")
@@ -186,6 +187,8 @@ def export_command(out: Path, fmt: str | None, date_from: dt.date | None,
                         f"collection: {', '.join(collection.topics)}")
     filters = Filters(date_from=date_from, date_to=date_to, topics=topics, search=search,
                       min_upvotes=min_upvotes, has_code=has_code)
+    for note in parse_search(search).ignored:  # the dashboard's bounds, said the same way
+        click.echo(f"--search: {note}", err=True)
     selected = collection.with_text(filters.mask(collection))
     _check_folder(out)
     if export.format_for(out, fmt) == "parquet":

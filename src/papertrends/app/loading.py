@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from papertrends.analytics.momentum import compute_paper_rates
-from papertrends.app.widgets import escape_markdown
+from papertrends.app.widgets import literal
 from papertrends.collection import pipeline
 from papertrends.collection.loaded import Collection
 from papertrends.collection.pipeline import Update
@@ -125,6 +125,6 @@ def show_damaged(error: DamagedFileError) -> NoReturn:
     """Stop the page with what is damaged and what to do, instead of DuckDB's exception
     box. The frame calls this too, for a damage found later in a page (Explore reading
     abstracts from a damaged block)."""
-    st.error(f"**The collection cannot be read.** {escape_markdown(str(error))}",
+    st.error(f"**The collection cannot be read.**\n\n{literal(str(error))}",
              icon=":material/broken_image:")
     st.stop()

@@ -13,7 +13,6 @@ import streamlit as st
 from papertrends.analytics.periods import UnfinishedPeriod, unfinished_period
 from papertrends.app.loading import load_collection
 from papertrends.app.sidebar import sidebar_filters
-from papertrends.app.widgets import escape_markdown
 from papertrends.charts import topic_colors
 from papertrends.collection.filters import Filters
 from papertrends.collection.loaded import Collection
@@ -73,8 +72,11 @@ def page_header(title: str, caption: str) -> View:
     view = build_view()
     st.title(title)
     st.caption(caption)
-    st.markdown(f"**{view.count:,} of {view.total:,} papers** · "
-                f"{escape_markdown(view.filters.describe())}")
+    # The filters' words hold search terms and topics from the link: plain text, beside the
+    # count (which the tests and a reader look for in bold).
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.markdown(f"**{view.count:,} of {view.total:,} papers** ·", width="content")
+        st.text(view.filters.describe())
     return view
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from papertrends.collection.filters import Filters
+from papertrends.app import widgets
+from papertrends.collection.filters import MAX_COUNT, Filters, parse_search
 from papertrends.collection.loaded import Collection
 
 _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
@@ -97,7 +98,10 @@ def sidebar_filters(collection: Collection) -> Filters:
         state.update(_widget_state_from(from_url, collection))
         state["f_initialised"] = True
         if from_url.problems:
-            st.sidebar.warning("Ignored link parameters: " + ", ".join(from_url.problems))
+            # Each problem is "key='value'": the key is one of ours, the value the link's.
+            keys = dict.fromkeys(problem.partition("=")[0] for problem in from_url.problems)
+            widgets.note_ignored(st.sidebar, f"Ignored link parameters: {', '.join(keys)}. "
+                                 "As the link gave them:", list(from_url.problems))
 
     # Each page's widgets are new widgets to Streamlit, which would start them empty after a
     # page switch; owning the values in session state carries the filters to the next page.
@@ -119,8 +123,12 @@ def sidebar_filters(collection: Collection) -> Filters:
     values["f_search"] = sidebar.text_input(
         "Search title and abstract", key="f_search", placeholder='e.g. reward "tool use"',
         help='All words must match, at the start of a word; "quote" a phrase.')
+    ignored = parse_search(values["f_search"]).ignored
+    if ignored:
+        widgets.note_ignored(sidebar, "Part of the search was ignored, to keep pages quick:",
+                             list(ignored))
     values["f_min_upvotes"] = sidebar.number_input(
-        "Minimum upvotes", min_value=0, step=1, key="f_min_upvotes")
+        "Minimum upvotes", min_value=0, max_value=MAX_COUNT, step=1, key="f_min_upvotes")
     steps = _author_steps(collection)
     if len(steps) > 1:
         values["f_authors"] = sidebar.select_slider(

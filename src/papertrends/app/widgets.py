@@ -1,5 +1,16 @@
 """Small pieces pages share: text shown literally, counts with separators, paper table
-columns, messages that survive a rerun."""
+columns, messages that survive a rerun.
+
+Text that came from a link, a file or a paper (titles, names, search words, file names, error
+details) is never handed to Streamlit as Markdown: st.markdown, captions, alerts, headings,
+labels and ``help=`` tooltips all render GitHub-flavoured Markdown, where a value can become
+a link (``[Sign in](https://...)``, and a bare ``https://...``, ``www.`` or e-mail address,
+which no backslash escape stops: the autolink is found in the text after escapes are undone),
+an outside image that the visitor's browser loads, math, an icon (``:material/...:``, which
+Streamlit rewrites before parsing), an emoji, coloured text or a heading. Pages show such
+values with ``st.text``, in a table cell, or, where the value belongs inside a message box,
+in a code span or block (``literal``), which Markdown shows character for character.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +22,25 @@ import streamlit as st
 from papertrends.analytics.periods import UnfinishedPeriod
 from papertrends.charts import mark_unfinished
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+_BACKTICKS = re.compile(r"`+")
 
 
-def escape_markdown(text: str) -> str:
-    """Data shown inside Markdown (titles, search words) must render as the literal text."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+def literal(text: str) -> str:
+    """Markdown that shows ``text`` as written, in a code span (a code block when it has
+    several lines): for a value inside an alert, whose body is always Markdown.
+
+    Inside code nothing is interpreted: no link or autolink, image, HTML, emphasis, math,
+    directive or emoji. The fence is one backtick longer than any run in ``text``, so the value
+    cannot close it, and spaces pad it, so a value starting or ending with a backtick stays
+    whole. (Streamlit rewrites ``:material/`` to ``:material_`` in the source it is given,
+    even in code: a value holding it shows the underscore, never an icon.)
+    """
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    if "\n" in text or "\r" in text:
+        fence = "`" * max(3, longest + 1)
+        return f"\n\n{fence}\n{text}\n{fence}\n"
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
 
 
 def plural(count: int, noun: str) -> str:
@@ -45,7 +69,8 @@ PAPER_COLUMNS = {
 
 
 def flash(message: str, kind: str = "success") -> None:
-    """A message for the next rerun: what an action did, shown after the page reloads."""
+    """A message for the next rerun: what an action did, shown after the page reloads.
+    ``message`` is Markdown: a file name or an error in it goes through ``literal``."""
     st.session_state["_flash"] = (kind, message)
 
 
@@ -62,6 +87,13 @@ def time_chart(figure: go.Figure, unfinished: UnfinishedPeriod | None, period: s
         st.caption(f"The last {period} (from {unfinished.start:%Y-%m-%d}) is not over: "
                    f"{unfinished.covered} of {unfinished.length} days so far, drawn lighter "
                    "and hatched. Its count is not a drop.")
+
+
+def note_ignored(where, message: str, values: list[str]) -> None:
+    """A warning in our own words (``message``, Markdown) and, below it, what was ignored as
+    the user gave it: ``st.text``, which shows a link, a formula or markup as typed."""
+    where.warning(message)
+    where.text("\n".join(values))
 
 
 def note_left_out(count: int, why: str) -> None:

@@ -1,10 +1,14 @@
 """Charts: ``chart_<thing>(frame) -> plotly Figure`` built from what ``compute_*`` returns.
 
 Charts never read the store or filter: they draw the frame they are given. This module holds
-what all charts share: one colour per topic (the same on every page) and the common layout.
+what all charts share: one colour per topic (the same on every page), the common layout, and
+how text from the papers becomes a label (``axis_label``, ``hover_label``, ``label_axis``).
 """
 
 from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -13,11 +17,16 @@ from plotly.colors import qualitative
 
 from papertrends.analytics.periods import UnfinishedPeriod
 from papertrends.collection.schema import OTHER_TOPIC
+from papertrends.common.text import shorten
 
 _PALETTE = qualitative.Plotly + qualitative.D3 + qualitative.Set2 + qualitative.Pastel
 OTHER_COLOR = "#9e9e9e"
 PERIOD_LABEL = {"week": "week starting", "month": "month", "quarter": "quarter starting",
                 "year": "year"}
+# An axis label's length: a 10,000-character "word" or a 3,000-character author name would
+# take the whole width and squeeze the bars to a sliver. The full text is in the hover.
+LABEL_CHARS = 40
+HOVER_LINE_CHARS = 80
 
 
 def topic_colors(topics: list[str]) -> dict[str, str]:
@@ -84,3 +93,44 @@ def mark_unfinished(figure: go.Figure, unfinished: UnfinishedPeriod | None) -> g
                                      f"{unfinished.length} days",
                      annotation_position="top left", annotation_font_size=11)
     return figure
+
+
+def plain(text: object) -> str:
+    """``text`` as Plotly shows it literally. Plotly draws labels, legends and hovers as a small
+    HTML subset (``<b>``, ``<a href>`` links, ``<br>``, ``&amp;`` entities): a title or a name
+    holding ``<a href="https://...">`` would become a link on the chart. Escaping ``&``, ``<``
+    and ``>`` as entities, which Plotly turns back into the characters, shows what was written.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def axis_label(text: object) -> str:
+    """A category's label on an axis or in a legend: plain, at most ``LABEL_CHARS`` long."""
+    return plain(shorten(str(text), LABEL_CHARS))
+
+
+def hover_label(text: object) -> str:
+    """The full text for a hover: plain, in lines of at most ``HOVER_LINE_CHARS`` (a hover box
+    does not wrap, and a long label would run off the screen)."""
+    lines = textwrap.wrap(str(text), HOVER_LINE_CHARS, break_on_hyphens=False) or [""]
+    return "<br>".join(plain(line) for line in lines)
+
+
+def hover_labels(values: Iterable[object]) -> list[str]:
+    return [hover_label(value) for value in values]
+
+
+def hover_columns(*columns: Iterable[object]) -> np.ndarray:
+    """Columns side by side for a trace's ``customdata``, each keeping its own values (numpy's
+    column_stack would make every number a string next to a label)."""
+    return np.column_stack([np.asarray(list(column), dtype=object) for column in columns])
+
+
+def label_axis(figure: go.Figure, axis: str, values: Iterable[object]) -> None:
+    """Make ``axis`` ("x" or "y") a category axis of ``values`` labelled with ``axis_label``.
+    The categories stay the full values (two names alike in their first 40 characters stay
+    two bars); put ``hover_label`` of them in the trace's hover."""
+    values = [str(value) for value in values]
+    figure.update_layout({f"{axis}axis": {
+        "type": "category", "tickmode": "array", "tickvals": values,
+        "ticktext": [axis_label(value) for value in values]}})

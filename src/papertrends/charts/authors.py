@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from papertrends.charts import OTHER_COLOR, period_axis_title, styled
+from papertrends.charts import (
+    OTHER_COLOR,
+    axis_label,
+    hover_columns,
+    hover_labels,
+    label_axis,
+    period_axis_title,
+    styled,
+)
 
 _MAIN = "#1f77b4"
 _LOG_TICKS = [1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000, 2000, 5000]
@@ -79,12 +87,14 @@ def chart_team_size_by_topic(spread: pd.DataFrame, colors: dict[str, str]) -> go
         marker_color=[colors.get(t, OTHER_COLOR) for t in frame["topic"]],
         error_x={"type": "data", "symmetric": False, "array": frame["q3"] - frame["median"],
                  "arrayminus": frame["median"] - frame["q1"], "color": "#555", "thickness": 1},
-        customdata=frame[["papers", "q1", "q3", "mean"]].to_numpy() if len(frame) else None,
-        hovertemplate="%{y}: median %{x:g} authors, middle half %{customdata[1]:g} to "
-                      "%{customdata[2]:g}, mean %{customdata[3]:.1f} "
+        customdata=hover_columns(frame["papers"], frame["q1"], frame["q3"], frame["mean"],
+                                 hover_labels(frame["topic"])) if len(frame) else None,
+        hovertemplate="%{customdata[4]}: median %{x:g} authors, middle half "
+                      "%{customdata[1]:g} to %{customdata[2]:g}, mean %{customdata[3]:.1f} "
                       "(%{customdata[0]} papers)<extra></extra>"))
-    figure.update_yaxes(tickvals=frame["topic"], ticktext=[
-        f"{t} ({n})" for t, n in zip(frame["topic"], frame["papers"], strict=True)])
+    label_axis(figure, "y", frame["topic"])
+    figure.update_yaxes(ticktext=[f"{axis_label(t)} ({n})"
+                                  for t, n in zip(frame["topic"], frame["papers"], strict=True)])
     return styled(figure, x_title="Median authors per paper (whiskers: 25th to 75th percentile)",
                   y_title="Topic (papers)", height=max(320, 26 * len(frame) + 100))
 
@@ -102,7 +112,8 @@ def chart_authors_vs_upvotes(points: pd.DataFrame, buckets: pd.DataFrame | None 
     figure.add_scatter(
         x=x, y=y, mode="markers", name="Paper",
         marker={"size": 8, "color": _MAIN, "opacity": 0.55, "line": {"width": 0}},
-        customdata=points[["title", "n_authors", "upvotes"]].to_numpy() if n else None,
+        customdata=hover_columns(hover_labels(points["title"]), points["n_authors"],
+                                 points["upvotes"]) if n else None,
         hovertemplate="%{customdata[0]}<br>%{customdata[1]} authors, "
                       "%{customdata[2]:,} upvotes<extra></extra>")
     if buckets is not None and len(buckets):
@@ -128,9 +139,11 @@ def chart_top_authors(top: pd.DataFrame) -> go.Figure:
     frame = top.iloc[::-1]
     figure = go.Figure(go.Bar(
         y=frame["author"], x=frame["papers"], orientation="h", marker_color=_MAIN,
-        customdata=frame[["total_upvotes"]].to_numpy() if len(frame) else None,
-        hovertemplate="%{y}: %{x:,} papers, %{customdata[0]:,} upvotes in total"
+        customdata=hover_columns(frame["total_upvotes"], hover_labels(frame["author"]))
+        if len(frame) else None,
+        hovertemplate="%{customdata[1]}: %{x:,} papers, %{customdata[0]:,} upvotes in total"
                       "<extra></extra>"))
+    label_axis(figure, "y", frame["author"])
     figure.update_xaxes(**_whole_numbers(frame["papers"]))
     return styled(figure, x_title="Papers (in the selection)", y_title=None,
                   height=max(300, 24 * len(frame) + 100))

@@ -7,7 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from papertrends.analytics.github import WITH_CODE, WITHOUT_CODE
-from papertrends.charts import OTHER_COLOR, period_axis_title, styled
+from papertrends.charts import (
+    OTHER_COLOR,
+    hover_columns,
+    hover_labels,
+    label_axis,
+    period_axis_title,
+    styled,
+)
 
 CODE_COLORS = {WITH_CODE: "#2ca02c", WITHOUT_CODE: "#b0bec5"}
 
@@ -45,9 +52,11 @@ def chart_code_by_topic(shares: pd.DataFrame, colors: dict[str, str]) -> go.Figu
         marker_color=[colors.get(t, OTHER_COLOR) for t in frame["topic"]],
         text=[f"{c:,} of {n:,}" for c, n in zip(frame["with_code"], frame["papers"], strict=True)],
         textposition="outside", cliponaxis=False,
-        customdata=frame[["with_code", "papers"]].to_numpy() if len(frame) else None,
-        hovertemplate="%{y}: %{x:.0%} with code (%{customdata[0]:,} of %{customdata[1]:,} "
-                      "papers)<extra></extra>"))
+        customdata=hover_columns(frame["with_code"], frame["papers"],
+                                 hover_labels(frame["topic"])) if len(frame) else None,
+        hovertemplate="%{customdata[2]}: %{x:.0%} with code (%{customdata[0]:,} of "
+                      "%{customdata[1]:,} papers)<extra></extra>"))
+    label_axis(figure, "y", frame["topic"])
     # Room right of the longest bar for its "12,345 of 67,890" label; no ticks past 100%.
     upper = max(float(frame["share"].max()) if len(frame) else 0.0, 0.01) * 1.35
     step = next(s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25) if upper / s <= 7)
@@ -62,9 +71,11 @@ def chart_top_owners(owners: pd.DataFrame) -> go.Figure:
     frame = owners.iloc[::-1]
     figure = go.Figure(go.Bar(
         y=frame["owner"], x=frame["repos"], orientation="h", marker_color="#2ca02c",
-        customdata=frame[["papers", "repositories"]].to_numpy() if len(frame) else None,
-        hovertemplate="%{y}: %{x:,} repositories linked by %{customdata[0]:,} papers<br>"
-                      "%{customdata[1]}<extra></extra>"))
+        customdata=hover_columns(frame["papers"], hover_labels(frame["repositories"]),
+                                 hover_labels(frame["owner"])) if len(frame) else None,
+        hovertemplate="%{customdata[2]}: %{x:,} repositories linked by %{customdata[0]:,} "
+                      "papers<br>%{customdata[1]}<extra></extra>"))
+    label_axis(figure, "y", frame["owner"])
     figure.update_xaxes(dtick=1 if len(frame) and frame["repos"].max() <= 10 else None)
     return styled(figure, x_title="Distinct repositories linked", y_title=None,
                   height=max(300, 24 * len(frame) + 100))
@@ -81,7 +92,7 @@ def chart_upvotes_by_code(points: pd.DataFrame) -> go.Figure:
             marker_color=CODE_COLORS[label] if label == WITH_CODE else "#78909c",
             boxpoints="all", jitter=0.5, pointpos=0, boxmean=True,
             marker={"opacity": 0.6, "size": 7},
-            text=group["title"], hoveron="points",
+            text=hover_labels(group["title"]), hoveron="points",
             hovertemplate="%{text}<br>%{y:,} upvotes<extra></extra>")
     figure.update_layout(showlegend=False)
     figure.update_yaxes(rangemode="tozero")

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from PIL import Image
 from wordcloud import WordCloud
 
-from papertrends.charts import styled
+from papertrends.charts import hover_columns, hover_labels, label_axis, styled
 
 CLOUD_WIDTH = 1400
 CLOUD_HEIGHT = 600
@@ -75,12 +75,14 @@ def chart_term_frequencies(frequencies: pd.DataFrame, limit: int = BAR_LIMIT) ->
     figure.add_bar(
         y=frame["term"], x=frame["papers"], orientation="h", marker_color="#1f77b4",
         text=[f"{share:.0%}" for share in frame["share"]], textposition="outside",
-        customdata=frame[["share", "occurrences"]],
-        hovertemplate="<b>%{y}</b><br>%{x} papers (%{customdata[0]:.0%} of the selected)"
-                      "<br>%{customdata[1]} occurrences<extra></extra>",
+        customdata=hover_columns(frame["share"], frame["occurrences"],
+                                 hover_labels(frame["term"])) if len(frame) else None,
+        hovertemplate="<b>%{customdata[2]}</b><br>%{x} papers (%{customdata[0]:.0%} of the "
+                      "selected)<br>%{customdata[1]} occurrences<extra></extra>",
         cliponaxis=False,
     )
-    figure.update_yaxes(type="category", automargin=True)
+    label_axis(figure, "y", frame["term"])
+    figure.update_yaxes(automargin=True)
     figure.update_xaxes(rangemode="tozero")
     return styled(figure, x_title="Selected papers mentioning the term", y_title=None,
                   height=max(320, 22 * len(frame) + 100))

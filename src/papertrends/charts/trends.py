@@ -10,7 +10,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from papertrends.charts import OTHER_COLOR, period_axis_title, styled
+from papertrends.charts import (
+    OTHER_COLOR,
+    axis_label,
+    hover_columns,
+    hover_label,
+    hover_labels,
+    label_axis,
+    period_axis_title,
+    styled,
+)
 
 
 def chart_papers_per_period(counts: pd.DataFrame, period: str, height: int = 320) -> go.Figure:
@@ -32,9 +41,11 @@ def chart_topics_per_period(counts: pd.DataFrame, totals: pd.DataFrame, period: 
     """Stacked topic counts, with the distinct papers per period as a line over them."""
     figure = go.Figure()
     for topic, color, rows in _per_topic(counts, colors):
-        figure.add_bar(x=rows["period"], y=rows["papers"], name=topic, marker_color=color,
-                       customdata=rows[["share"]].to_numpy(),
-                       hovertemplate=f"{topic}<br>%{{x|%Y-%m-%d}}: %{{y:,}} papers "
+        # The topic goes in as data, never into the template, where "%{...}" is code.
+        figure.add_bar(x=rows["period"], y=rows["papers"], name=axis_label(topic),
+                       marker_color=color, customdata=hover_columns(
+                           rows["share"], [hover_label(topic)] * len(rows)),
+                       hovertemplate="%{customdata[1]}<br>%{x|%Y-%m-%d}: %{y:,} papers "
                                      "(%{customdata[0]:.0%} of the period)<extra></extra>")
     figure.add_scatter(x=totals["period"], y=totals["papers"], name="Papers (each once)",
                        mode="lines+markers", line={"color": "#212121", "dash": "dot"},
@@ -77,9 +88,11 @@ def chart_topic_share(counts: pd.DataFrame, period: str, colors: dict[str, str])
         customdata=np.dstack([papers.to_numpy(),
                               np.broadcast_to(totals.to_numpy(), papers.shape)]),
         colorbar={"title": {"text": "Share"}, "tickformat": ".0%"}, xgap=1, ygap=1,
-        hovertemplate="%{y}<br>%{x}: %{z:.0%} of the period's papers "
+        text=np.repeat(np.array(hover_labels(topics), dtype=object)[:, None], len(labels), 1),
+        hovertemplate="%{text}<br>%{x}: %{z:.0%} of the period's papers "
                       "(%{customdata[0]} of %{customdata[1]})<extra></extra>"))
-    figure.update_yaxes(autorange="reversed", type="category")
+    label_axis(figure, "y", topics)
+    figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(type="category")
     return styled(figure, x_title=period_axis_title(period), y_title=None,
                   height=max(320, 24 * len(topics) + 140))
@@ -104,14 +117,15 @@ def chart_upvotes_per_period(upvotes: pd.DataFrame, period: str) -> go.Figure:
 def chart_rising_terms(rising: pd.DataFrame) -> go.Figure:
     frame = rising.iloc[::-1]
     figure = go.Figure()
-    figure.add_bar(y=frame["term"], x=frame["previous_share"], orientation="h",
-                   name="Previous window", marker_color="#b0bec5",
-                   customdata=frame[["previous_papers"]].to_numpy(),
-                   hovertemplate="%{y}: %{x:.0%} of papers (%{customdata[0]})<extra></extra>")
-    figure.add_bar(y=frame["term"], x=frame["recent_share"], orientation="h",
-                   name="Recent window", marker_color="#1f77b4",
-                   customdata=frame[["recent_papers"]].to_numpy(),
-                   hovertemplate="%{y}: %{x:.0%} of papers (%{customdata[0]})<extra></extra>")
+    terms = hover_labels(frame["term"])
+    for window, color in (("previous", "#b0bec5"), ("recent", "#1f77b4")):
+        figure.add_bar(y=frame["term"], x=frame[f"{window}_share"], orientation="h",
+                       name=f"{window.capitalize()} window", marker_color=color,
+                       customdata=hover_columns(frame[f"{window}_papers"], terms)
+                       if len(frame) else None,
+                       hovertemplate="%{customdata[1]}: %{x:.0%} of papers (%{customdata[0]})"
+                                     "<extra></extra>")
+    label_axis(figure, "y", frame["term"])
     figure.update_layout(barmode="group")
     figure.update_xaxes(tickformat=".0%")
     return styled(figure, x_title="Share of the window's papers mentioning the term",

@@ -1,8 +1,9 @@
 """What every record gets before it is stored: tidy text, then id, links and topics.
 
-Sources hand over what they read; enrichment is the one place that collapses the whitespace of
-its text and derives ``paper_id``, ``github_repos``, ``project_urls`` and ``topics`` from it,
-so a paper gets the same text and derived values whichever source it came from.
+Sources hand over what they read; enrichment is the one place that strips invisible direction
+and zero-width controls from its text, collapses its whitespace, and derives ``paper_id``,
+``github_repos``, ``project_urls`` and ``topics`` from it, so a paper gets the same text and
+derived values whichever source it came from.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ _PROSE_LISTS = ("authors", "ai_keywords")
 _OTHER_SPACE = (r"\t-\r\x{1C}-\x{1F}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}"
                 r"\x{202F}\x{205F}\x{3000}")
 _WHITESPACE_RUN = rf"[ ]*[{_OTHER_SPACE}][ {_OTHER_SPACE}]*|[ ]{{2,}}"
+# Characters that draw nothing but change how the text around them reads: bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), direction marks (U+200E,
+# U+200F, U+061C), zero-width spaces and joiners (U+200B-U+200D), the word joiner (U+2060)
+# and the byte order mark (U+FEFF). After a right-to-left override the rest of a title or a
+# table cell shows backwards; a zero-width space splits a word for search but not for the eye.
+INVISIBLE_CONTROLS = ("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+                      "\u061c\u200b\u200c\u200d\u2060\ufeff")
+_INVISIBLE = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in INVISIBLE_CONTROLS) + "]"  # RE2
+_NO_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, INVISIBLE_CONTROLS)))
 
 
 def enrich(table: pa.Table, taxonomy: Taxonomy,
@@ -46,7 +56,7 @@ def enrich(table: pa.Table, taxonomy: Taxonomy,
     gigabytes, and a copy of it per process would not fit. ``progress`` is called with the
     number of rows done after each chunk.
     """
-    table = collapse_whitespace(schema.conform(table))
+    table = collapse_whitespace(strip_invisible(schema.conform(table)))
     starts = range(0, table.num_rows, _CHUNK_ROWS)
     workers = workers or os.cpu_count() or 1
     if table.num_rows < _PARALLEL_MIN_ROWS or workers < 2:
@@ -69,6 +79,35 @@ def enrich(table: pa.Table, taxonomy: Taxonomy,
     return table
 
 
+def strip_invisible(table: pa.Table) -> pa.Table:
+    """The table without ``INVISIBLE_CONTROLS`` in any text or list-of-text column.
+
+    They come in with titles, names and keywords (pasted from PDFs and web pages, or put there
+    on purpose) and would stay active wherever the text is shown: a right-to-left override in
+    a title turns the rest of a table cell around, a zero-width space hides inside a word a
+    search then misses. Every column, not only the prose: an id or a link with one in it is
+    not the id or link it looks like.
+    """
+    for field in table.schema:
+        if pa.types.is_string(field.type):
+            table = _replace(table, field.name, _strip(table[field.name]))
+        elif pa.types.is_list(field.type) and pa.types.is_string(field.type.value_type):
+            lists = table[field.name]
+            table = _replace(table, field.name, pa.chunked_array(
+                [_map_list(chunk, _strip) for chunk in lists.chunks], lists.type))
+    return table
+
+
+def strip_invisible_text(text: str) -> str:
+    """One string without ``INVISIBLE_CONTROLS``: for text stored beside the papers (an
+    ingest's label, which holds a file name)."""
+    return text.translate(_NO_INVISIBLE)
+
+
+def _strip(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    return pc.replace_substring_regex(text, _INVISIBLE, "")
+
+
 def collapse_whitespace(table: pa.Table) -> pa.Table:
     """The table with every run of whitespace in its prose (``_PROSE``, ``_PROSE_LISTS``)
     made one space, and none at either end.
@@ -86,7 +125,7 @@ def collapse_whitespace(table: pa.Table) -> pa.Table:
     for name in _PROSE_LISTS:
         lists = table[name]
         table = _replace(table, name, pa.chunked_array(
-            [_collapse_list(chunk) for chunk in lists.chunks], lists.type))
+            [_map_list(chunk, _collapse) for chunk in lists.chunks], lists.type))
     return table
 
 
@@ -94,14 +133,14 @@ def _collapse(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.utf8_trim(pc.replace_substring_regex(text, _WHITESPACE_RUN, " "), " ")
 
 
-def _collapse_list(lists: pa.ListArray) -> pa.ListArray:
-    """The same lists of collapsed text. The offsets are made afresh from the lengths: a
-    sliced array's own offsets do not start at 0, and Arrow cannot rebuild a list from those
-    when some lists are null."""
+def _map_list(lists: pa.ListArray, change: Callable[[pa.Array], pa.Array]) -> pa.ListArray:
+    """The same lists with ``change`` applied to their text. The offsets are made afresh from
+    the lengths: a sliced array's own offsets do not start at 0, and Arrow cannot rebuild a
+    list from those when some lists are null."""
     lengths = pc.fill_null(pc.list_value_length(lists), 0)
     offsets = pa.concat_arrays([pa.array([0], pa.int32()),
                                 pc.cumulative_sum(lengths).cast(pa.int32())])
-    return pa.ListArray.from_arrays(offsets, _collapse(lists.flatten()),
+    return pa.ListArray.from_arrays(offsets, change(lists.flatten()),
                                     mask=lists.is_null() if lists.null_count else None)
 
 

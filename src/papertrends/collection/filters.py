@@ -16,8 +16,20 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from papertrends.collection.loaded import Collection
+from papertrends.common.text import shorten
+from papertrends.indexes.search_index import TERM_WORD
 
 HAS_CODE_CHOICES = ("any", "yes", "no")
+# The largest count a filter takes (upvotes, authors): far beyond any paper, well inside the
+# 64-bit integers the columns hold and the integers a browser's number box keeps exactly. A
+# link asking for more (``min_upvotes=99999999999999999999999``) is ignored, not an overflow.
+MAX_COUNT = 1_000_000_000
+# How much of a rejected value a note repeats: a link can carry kilobytes.
+_SHOWN_CHARS = 60
+# The most a search asks of the index and the texts (see ``parse_search``).
+MAX_SEARCH_TERMS = 8
+MAX_TERM_WORDS = 6
+MAX_TERM_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,10 @@ class Filters:
 
     @classmethod
     def from_params(cls, params: Mapping[str, str | Sequence[str]]) -> Filters:
-        """Parse query parameters; invalid values are dropped and listed in ``problems``."""
+        """Parse query parameters; invalid values are dropped and listed in ``problems``, each
+        as ``key='value'`` (a long value cut short). Counts are whole numbers from 0 (upvotes)
+        or 1 (authors) to ``MAX_COUNT``: a huge, negative, fractional, NaN or infinite one is
+        a broken link, and showing the view without that filter beats failing the page."""
         problems: list[str] = []
 
         def values(key: str) -> list[str]:
@@ -58,22 +73,22 @@ class Filters:
             except ValueError:
                 value = None
             if value is None or not check(value):
-                problems.append(f"{key}={raw!r}")
+                problems.append(f"{key}={shorten(raw, _SHOWN_CHARS)!r}")
                 return None
             return value
 
         has_code = one("code") or "any"
         if has_code not in HAS_CODE_CHOICES:
-            problems.append(f"code={has_code!r}")
+            problems.append(f"code={shorten(has_code, _SHOWN_CHARS)!r}")
             has_code = "any"
         return cls(
             date_from=parse("from", dt.date.fromisoformat),
             date_to=parse("to", dt.date.fromisoformat),
             topics=tuple(dict.fromkeys(t for t in values("topic") if t.strip())),
             search=one("q") or "",
-            min_upvotes=parse("min_upvotes", int, lambda v: v >= 0) or 0,
-            authors_min=parse("authors_min", int, lambda v: v >= 1),
-            authors_max=parse("authors_max", int, lambda v: v >= 1),
+            min_upvotes=parse("min_upvotes", int, lambda v: 0 <= v <= MAX_COUNT) or 0,
+            authors_min=parse("authors_min", int, lambda v: 1 <= v <= MAX_COUNT),
+            authors_max=parse("authors_max", int, lambda v: 1 <= v <= MAX_COUNT),
             has_code=has_code,
             problems=tuple(problems),
         )
@@ -127,8 +142,9 @@ class Filters:
             matrix = collection.topic_matrix
             wanted = [t for t in self.topics if t in matrix.columns]
             keep &= matrix[wanted].to_numpy().any(axis=1) if wanted else False
-        for term in search_terms(self.search):
-            keep &= collection.matching(term)
+        terms = search_terms(self.search)
+        if terms:
+            keep &= collection.matching_all(tuple(terms))
         if self.min_upvotes:
             keep &= (papers["upvotes"] >= self.min_upvotes).fillna(False).to_numpy(bool)
         if self.authors_min is not None or self.authors_max is not None:
@@ -171,18 +187,61 @@ class Filters:
         return ", ".join(parts) if parts else "all papers"
 
 
-def search_terms(query: str) -> list[str]:
-    """Lower-cased words and "quoted phrases" of a search box; all must match.
+@dataclass(frozen=True)
+class Search:
+    """A search box's terms, within bounds, and what was left out to keep them there."""
+
+    terms: tuple[str, ...]
+    ignored: tuple[str, ...]  # in words, one line each: the terms and words not searched for
+
+
+def parse_search(query: str) -> Search:
+    """The terms of a search box, lower-cased: words and "quoted phrases"; all must match.
 
     A term matches at the start of a word: 'agent' finds 'agents' and 'agentic', 'rl' finds
-    'RLHF' but not 'world'. An unbalanced quote is taken literally rather than rejected.
+    'RLHF' but not 'world'. An unbalanced quote is taken literally rather than rejected. A
+    repeated term counts once.
+
+    The work is bounded, whatever a link asks for: at most ``MAX_SEARCH_TERMS`` terms, each of
+    at most ``MAX_TERM_WORDS`` words and ``MAX_TERM_CHARS`` characters. A term with punctuation
+    or several words is checked against the text of the papers that have all its words, and
+    twenty such terms in a 157-character link took half a minute per page at 200,000 papers.
+    Beyond the bounds, later terms are left out and a long term is cut (a term matches at the
+    start of a word, so a cut term finds at least what the whole one would): ``ignored`` says
+    what, for the page to show.
     """
-    terms = []
+    terms: list[str] = []
+    ignored: list[str] = []
+    left_out: list[str] = []
+    seen: set[str] = set()
     for phrase, word in _SEARCH_TERM.findall(query.lower()):
         term = " ".join((phrase or word).replace('"', " ").split())
-        if term:
-            terms.append(term)
-    return terms
+        if not term or term in seen:
+            continue
+        seen.add(term)
+        if len(terms) == MAX_SEARCH_TERMS:
+            left_out.append(term)
+            continue
+        words = list(TERM_WORD.finditer(term))
+        cut = term
+        if len(words) > MAX_TERM_WORDS:
+            cut = term[:words[MAX_TERM_WORDS - 1].end()]
+        cut = cut[:MAX_TERM_CHARS]
+        if cut != term:
+            ignored.append(f"{shorten(term, _SHOWN_CHARS)!r} was cut to {cut!r} (at most "
+                           f"{MAX_TERM_WORDS} words and {MAX_TERM_CHARS} characters a term)")
+        if cut not in terms:
+            terms.append(cut)
+    if left_out:
+        ignored.append(shorten(f"{len(left_out)} more terms left out (at most "
+                               f"{MAX_SEARCH_TERMS}): " + ", ".join(map(repr, left_out)),
+                               4 * _SHOWN_CHARS))
+    return Search(tuple(terms), tuple(ignored))
+
+
+def search_terms(query: str) -> list[str]:
+    """The terms a search box looks for (``parse_search``, within its bounds)."""
+    return list(parse_search(query).terms)
 
 
 _SEARCH_TERM = re.compile(r'"([^"]+)"|(\S+)')

@@ -23,7 +23,7 @@ from papertrends.indexes.segmented import SegmentedTermIndex
 from papertrends.indexes.term_cache import TermCache, frame_text_values
 from papertrends.indexes.terms import TermIndex, build_term_index
 
-_REMEMBERED_TERMS = 32
+_REMEMBERED_SEARCHES = 32
 SEARCHED = ("title", "abstract")  # what the search box and the term indexes read
 _KEPT_READ_ROWS = 20_000  # texts read from the store and kept for the next read of them
 
@@ -44,7 +44,7 @@ class Collection:
         self._store = store
         self._term_indexes: dict[str, TermIndex | SegmentedTermIndex] = {}
         self._unknown: dict[str, int] = {}
-        self._matches: dict[str, np.ndarray] = {}
+        self._matches: dict[tuple[str, ...], np.ndarray] = {}
         self._last_read: tuple[pd.Index, pa.Table] | None = None
         missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
         if missing and store is None:
@@ -155,13 +155,18 @@ class Collection:
         return build_search_index(self.search_texts())
 
     def matching(self, term: str) -> np.ndarray:
-        """Rows where the search ``term`` (lower-cased) starts a word; the last few terms are
-        kept, so moving another filter does not look the same term up again."""
-        if term not in self._matches:
-            if len(self._matches) >= _REMEMBERED_TERMS:
+        """Rows where the search ``term`` (lower-cased) starts a word."""
+        return self.matching_all((term,))
+
+    def matching_all(self, terms: tuple[str, ...]) -> np.ndarray:
+        """Rows where every search term (lower-cased) starts a word, the text read at most
+        once (``WordLookup.matching_all``); the last few searches are kept, so moving another
+        filter does not look the same terms up again."""
+        if terms not in self._matches:
+            if len(self._matches) >= _REMEMBERED_SEARCHES:
                 self._matches.pop(next(iter(self._matches)))
-            self._matches[term] = self.search_index.matching(term, self.search_texts)
-        return self._matches[term]
+            self._matches[terms] = self.search_index.matching_all(terms, self.search_texts)
+        return self._matches[terms]
 
     @cached_property
     def topic_matrix(self) -> pd.DataFrame:

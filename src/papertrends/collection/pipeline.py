@@ -23,7 +23,7 @@ from typing import Protocol
 
 import pyarrow as pa
 
-from papertrends.collection.enrich import enrich
+from papertrends.collection.enrich import enrich, strip_invisible_text
 from papertrends.collection.loaded import Collection
 from papertrends.collection.store import IngestReport, Store
 from papertrends.collection.topics import Taxonomy, load_taxonomy
@@ -79,6 +79,7 @@ class Update:
         change and changes nothing."""
         enriched = []
         for label, table in batches:
+            label = strip_invisible_text(label)  # a file name, shown on the Data page
             with self.progress(f"tagging {label}", table.num_rows) as bar:
                 enriched.append((label, enrich(table, self.taxonomy, bar.update)))
         del batches  # the caller's tables may be gigabytes: keep only the enriched ones
@@ -97,7 +98,8 @@ class Update:
         """What ingesting ``table`` would change, and the papers as they would be stored
         (enriched): for a look before adding. Nothing is written."""
         enriched = enrich(table, self.taxonomy)
-        [report] = self.store.ingest([(label, enriched)], self.taxonomy, dry_run=True)
+        [report] = self.store.ingest([(strip_invisible_text(label), enriched)], self.taxonomy,
+                                     dry_run=True)
         return report, enriched
 
     def ingest_files(self, paths: Sequence[Path], *, fmt: str = "auto",

@@ -17,7 +17,7 @@ import re
 from abc import ABC, abstractmethod
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 # (everything but letters and numbers), used to split a search term the same way.
 SEPARATORS = r"[^\pL\pN]+"
 _TERM_SEPARATORS = re.compile(r"([\W_]+)")
+TERM_WORD = re.compile(r"[^\W_]+")  # the words a term is looked up by, between separators
 _LAST_CHARACTER = "\U0010ffff"
 CHUNK_ROWS = 10_000
 
@@ -56,10 +57,16 @@ class WordLookup(ABC):
 
     def matching(self, term: str, row_texts: RowTexts) -> np.ndarray:
         """Boolean mask of the rows where ``term`` (lower-cased) starts a word."""
+        return self.matching_all([term], row_texts)
+
+    def candidates(self, term: str) -> tuple[np.ndarray, bool]:
+        """(mask, exact): the rows the index finds for ``term``, and whether that is the
+        answer. A one-word term is answered exactly; a term of several words or with
+        punctuation gets the rows that have every word, to check against their text."""
         parts = _TERM_SEPARATORS.split(term)
         words, separators = parts[::2], parts[1::2]
         if not separators:  # one word: the index has the exact answer
-            return self.prefix_mask(term)
+            return self.prefix_mask(term), True
         candidates = np.ones(self.n_rows, dtype=bool)
         for position, word in enumerate(words):
             if not word:  # the term starts or ends with punctuation
@@ -68,15 +75,39 @@ class WordLookup(ABC):
             # one may go on ("large lang" finds "large language").
             last = position == len(words) - 1
             candidates &= self.prefix_mask(word) if last else self.word_mask(word)
-        rows = np.flatnonzero(candidates)
-        if not rows.size:
-            return candidates
-        texts = pc.utf8_lower(pc.fill_null(row_texts(rows), ""))
-        found = pc.match_substring_regex(texts, term_pattern(term)).to_numpy(
-            zero_copy_only=False)
-        mask = np.zeros(self.n_rows, dtype=bool)
-        mask[rows[found]] = True
-        return mask
+        return candidates, False
+
+    def matching_all(self, terms: Sequence[str], row_texts: RowTexts) -> np.ndarray:
+        """Boolean mask of the rows where every one of ``terms`` (lower-cased) starts a word.
+
+        Checking a term against the text is the expensive part (reading the abstracts of its
+        candidates from the store, lower-casing them, a regex): "of-the" has nearly every paper
+        as a candidate. So the index narrows first with all the terms together, and the rows
+        left are read once and checked term by term, each check on the rows the previous ones
+        kept: however many terms need their text, it is read at most once per search.
+        """
+        mask = np.ones(self.n_rows, dtype=bool)
+        to_check = []
+        for term in terms:
+            found, exact = self.candidates(term)
+            mask &= found
+            if not exact:
+                to_check.append(term)
+        if not to_check:
+            return mask
+        rows = np.flatnonzero(mask)
+        if rows.size:
+            texts = pc.utf8_lower(pc.fill_null(row_texts(rows), ""))
+            for term in to_check:
+                found = pc.match_substring_regex(texts, term_pattern(term)).to_numpy(
+                    zero_copy_only=False)
+                rows = rows[found]
+                if not rows.size:
+                    break
+                texts = texts.filter(pa.array(found))
+        result = np.zeros(self.n_rows, dtype=bool)
+        result[rows] = True
+        return result
 
 
 @dataclass(frozen=True)
