@@ -155,7 +155,8 @@ def test_filter_then_download_exactly_the_filtered_rows(server, page, tmp_path):
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile("Download filtered CSV")).click()
     download = download_info.value
-    assert re.fullmatch(r"papers_\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}\.csv",
+    # The file is named after what it holds: the dates and the search.
+    assert re.fullmatch(r"papers_\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}_q-agent\.csv",
                         download.suggested_filename)
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
