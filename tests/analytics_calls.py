@@ -7,6 +7,7 @@ that needs more than the papers gets its arguments in ``CALLS`` (how the pages c
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import pkgutil
@@ -19,7 +20,9 @@ import pandas as pd
 
 import papertrends.analytics
 from papertrends.analytics.github import compute_repository_facts
+from papertrends.analytics.periods import as_days
 from papertrends.analytics.table import SORT_KEYS
+from papertrends.collection.loaded import Collection
 from papertrends.indexes.terms import TermIndex, build_term_index
 
 
@@ -44,6 +47,17 @@ class Inputs:
     @property
     def every_paper(self) -> np.ndarray:
         return np.ones(len(self.papers), dtype=bool)
+
+    @cached_property
+    def topic_matrix(self) -> pd.DataFrame:
+        """Papers x topics booleans, as the collection of these papers has them."""
+        return Collection(self.papers).topic_matrix
+
+    @property
+    def halves(self) -> tuple[np.ndarray, np.ndarray]:
+        """Papers published from 2025-06 on, and those published before: two selections."""
+        days = as_days(self.papers["published"])
+        return days >= np.datetime64("2025-06-01"), days < np.datetime64("2025-06-01")
 
 
 Call = Callable[[Inputs], tuple[tuple, dict]]
@@ -85,6 +99,23 @@ CALLS: dict[str, list[Call]] = {
         lambda i, days=days: ((i.term_index, i.every_paper, i.papers["published"], days), {})
         for days in (30, 365)],
     "compute_term_frequencies": [lambda i: ((i.term_index, i.every_paper), {"top": 20})],
+    "compute_rising_topics": [
+        lambda i, days=days: ((i.topic_matrix, i.every_paper, i.papers["published"], days), {})
+        for days in (30, 365)],
+    "compute_distinctive_terms": [lambda i: ((i.term_index, *i.halves), {}),
+                                  lambda i: ((i.term_index, *i.halves),
+                                             {"min_papers": 1, "top": 3})],
+    "compute_distinctive_topics": [lambda i: ((i.topic_matrix, *i.halves), {"min_papers": 1})],
+    "compute_term_bursts": [
+        lambda i: ((i.term_index, i.every_paper, i.papers["published"], "month"),
+                   {"min_papers": 2, "gamma": 0.5}),
+        lambda i: ((i.term_index, i.halves[1], i.papers["published"], "quarter"),
+                   {"through": dt.date(2025, 3, 31), "gamma": 0.1, "top": 5})],
+    "compute_topic_bursts": [
+        lambda i: ((i.topic_matrix, i.every_paper, i.papers["published"], "month"),
+                   {"gamma": 0.5}),
+        lambda i: ((i.topic_matrix, i.halves[0], i.papers["published"], "week"),
+                   {"through": dt.date(2025, 10, 5), "gamma": 0.1, "s": 1.5})],
 }
 
 
