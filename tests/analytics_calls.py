@@ -20,6 +20,7 @@ import pandas as pd
 
 import papertrends.analytics
 from papertrends.analytics.github import compute_repository_facts
+from papertrends.analytics.keywords import compute_term_frequencies
 from papertrends.analytics.periods import as_days
 from papertrends.analytics.table import SORT_KEYS
 from papertrends.collection.loaded import Collection
@@ -52,6 +53,12 @@ class Inputs:
     def topic_matrix(self) -> pd.DataFrame:
         """Papers x topics booleans, as the collection of these papers has them."""
         return Collection(self.papers).topic_matrix
+
+    @cached_property
+    def top_terms(self) -> list[str]:
+        """The 12 most widespread terms, as the Keywords page lists them."""
+        return compute_term_frequencies(self.term_index, self.every_paper, top=12)[
+            "term"].tolist()
 
     @property
     def halves(self) -> tuple[np.ndarray, np.ndarray]:
@@ -95,17 +102,18 @@ CALLS: dict[str, list[Call]] = {
     "compute_source_summary": [lambda i: ((i.papers, i.log), {})],
     "compute_rising_papers": [lambda i: ((i.snapshots, i.papers), {"min_span": pd.Timedelta(0)})],
     "compute_paper_rates": [lambda i: ((i.snapshots,), {"min_span": pd.Timedelta(0)})],
-    "compute_rising_terms": [
-        lambda i, days=days: ((i.term_index, i.every_paper, i.papers["published"], days), {})
-        for days in (30, 365)],
     "compute_term_frequencies": [lambda i: ((i.term_index, i.every_paper), {"top": 20})],
-    "compute_rising_topics": [
-        lambda i, days=days: ((i.topic_matrix, i.every_paper, i.papers["published"], days), {})
-        for days in (30, 365)],
     "compute_distinctive_terms": [lambda i: ((i.term_index, *i.halves), {}),
                                   lambda i: ((i.term_index, *i.halves),
                                              {"min_papers": 1, "top": 3})],
     "compute_distinctive_topics": [lambda i: ((i.topic_matrix, *i.halves), {"min_papers": 1})],
+    "compute_term_engagement": [
+        lambda i: ((i.term_index, i.every_paper, i.papers["upvotes"], i.top_terms), {}),
+        lambda i: ((i.term_index, i.halves[0], i.papers["upvotes"], i.top_terms[::-1]), {})],
+    "compute_term_papers": [
+        lambda i: ((i.term_index, i.every_paper, i.papers, (i.top_terms or ["none"])[0]), {}),
+        lambda i: ((i.term_index, i.halves[1], i.papers, (i.top_terms or ["none"])[-1]),
+                   {"n": 3})],
     "compute_term_bursts": [
         lambda i: ((i.term_index, i.every_paper, i.papers["published"], "month"),
                    {"min_papers": 2, "gamma": 0.5}),

@@ -11,11 +11,10 @@ import pyarrow as pa
 from papertrends.analytics.compare import compute_distinctive_terms
 from papertrends.analytics.trends import (
     compute_papers_per_period,
-    compute_rising_terms,
-    compute_rising_topics,
     compute_topic_counts_per_period,
     compute_upvotes_per_period,
     split_sparse_periods,
+    window_masks,
 )
 from papertrends.indexes.terms import build_term_index
 
@@ -80,36 +79,24 @@ def test_rising_terms_compare_the_recent_window_with_the_one_before():
     published = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03",
                                           "2025-01-11", "2025-01-12", "2025-01-13"]))
     mask = np.ones(6, dtype=bool)
+    recent, previous = window_masks(published, mask, 10)
+    assert recent.tolist() == [False] * 3 + [True] * 3  # 2025-01-04 to 2025-01-13
+    assert previous.tolist() == [True] * 3 + [False] * 3  # the ten days before
     index = build_term_index(papers, "abstracts")
-    rising = compute_rising_terms(index, mask, published, 10, min_papers=1)
-    assert list(rising.columns) == ["term", "recent_papers", "previous_papers", "recent_share",
-                                    "previous_share", "delta", "z"]
+    rising = compute_distinctive_terms(index, recent, previous, min_papers=1)
     top, bottom = rising.iloc[0], rising.iloc[-1]
     assert top.term == "graph networks" and top.z > 0
-    assert (top.recent_papers, top.previous_papers) == (3, 1)
-    assert (top.recent_share, top.previous_share) == (1.0, 1 / 3)
+    assert (top.papers_a, top.papers_b) == (3, 1)
+    assert (top.share_a, top.share_b) == (1.0, 1 / 3)
     assert bottom.term == "diffusion policy" and bottom.z < 0  # its share fell: falling
-    assert (bottom.recent_papers, bottom.previous_papers) == (1, 2)
-    # The same as the comparison of the two windows' papers, recent first.
-    recent = (published >= "2025-01-04").to_numpy()
-    direct = compute_distinctive_terms(index, recent, ~recent, min_papers=1)
-    assert rising["z"].tolist() == direct["z"].tolist()
-    assert compute_rising_terms(index, mask, published, 10)["term"].tolist() == [
+    assert (bottom.papers_a, bottom.papers_b) == (1, 2)
+    assert compute_distinctive_terms(index, recent, previous)["term"].tolist() == [
         "graph networks"], "min_papers=3 by default: two papers are not a trend"
-    assert compute_rising_terms(index, np.zeros(6, bool), published, 10).empty
-
-
-def test_rising_topics_compare_the_same_windows():
-    published = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03",
-                                          "2025-01-11", "2025-01-12", "2025-01-13"]))
-    topics = pd.DataFrame({"Agents": [0, 0, 1, 1, 1, 1], "Vision": [1, 1, 1, 0, 1, 0]},
-                          dtype=bool)
-    rising = compute_rising_topics(topics, np.ones(6, bool), published, 10, min_papers=1)
-    assert rising["topic"].tolist() == ["Agents", "Vision"]
-    assert rising["z"].iloc[0] > 0 > rising["z"].iloc[1]
-    assert (rising["recent_papers"].tolist(), rising["previous_papers"].tolist()) == (
-        [3, 1], [1, 3])
-    assert compute_rising_topics(topics, np.zeros(6, bool), published, 10).empty
+    # The windows are those of the masked papers' newest date.
+    early = np.array([True, True, True, True, False, False])
+    recent, previous = window_masks(published, early, 10)
+    assert recent.tolist() == [False, True, True, True, False, False]  # 2025-01-02 to 01-11
+    assert window_masks(published, np.zeros(6, bool), 10) is None
 
 
 def test_sparse_periods_are_split_off_with_their_paper_count():

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 
-from papertrends.analytics.periods import PERIODS, default_period, period_start
+from papertrends.analytics.periods import (
+    PERIODS,
+    default_period,
+    last_complete_day,
+    period_start,
+)
 
 DAYS = np.datetime64("1999-12-25") + np.arange(0, 800, 3).astype("timedelta64[D]")
 
@@ -52,3 +59,23 @@ def test_one_old_paper_does_not_turn_the_default_into_years():
     dates = pd.Series(pd.to_datetime([np.datetime64("2013-05-29"), *days]))
     assert default_period(dates) == "week"
     assert default_period(pd.Series([None, None], dtype="datetime64[s]")) == "month"
+
+
+@pytest.mark.parametrize(("newest", "period", "expected"), [
+    ("2025-10-09", "week", "2025-10-05"),  # a Thursday: the week before ended on Sunday
+    ("2025-10-12", "week", "2025-10-12"),  # a Sunday ends its week
+    ("2025-10-09", "month", "2025-09-30"),
+    ("2025-10-31", "month", "2025-10-31"),
+    ("2025-02-28", "month", "2025-02-28"),
+    ("2025-10-09", "quarter", "2025-09-30"),
+    ("2025-12-31", "quarter", "2025-12-31"),
+    ("2025-10-09", "year", "2024-12-31"),
+])
+def test_the_last_complete_day_ends_the_last_period_that_is_over(newest, period, expected):
+    day = last_complete_day(dt.date.fromisoformat(newest), period)
+    assert day == dt.date.fromisoformat(expected)
+    # the day after it starts a period
+    after = pd.Series([pd.Timestamp(day + dt.timedelta(days=1))])
+    assert period_start(after, period).iloc[0] == pd.Timestamp(day + dt.timedelta(days=1))
+    with pytest.raises(ValueError):
+        last_complete_day(dt.date(2025, 1, 1), "decade")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -66,3 +68,15 @@ def as_days(published: pd.Series) -> np.ndarray:
             values[np.asarray(numbers.is_null())] = np.datetime64("NaT")
             return values
     return np.asarray(published.astype("datetime64[s]").to_numpy(), dtype="datetime64[D]")
+
+
+def last_complete_day(newest: dt.date, period: str) -> dt.date:
+    """The last day of the last ``period`` that is over on ``newest`` (a collection's newest
+    date): ``newest`` itself when it ends its period, else the day before its period began.
+    Periods as ``period_start`` has them (weeks Monday to Sunday)."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    current = pd.Period(newest, freq=PERIODS[period])
+    if current.end_time.date() == newest:
+        return newest
+    return current.start_time.date() - dt.timedelta(days=1)

@@ -1,4 +1,5 @@
-"""What is rising: papers, topics and upvotes over time, and terms and topics gaining ground.
+"""What is rising: papers, topics and upvotes over time, and the windows rising terms and
+topics compare (``analytics.compare`` scores them).
 
 Every series is bucketed by ``periods.period_start`` and leaves out papers without a known date
 (pages say how many). Topic series count a paper under each of its topics.
@@ -11,10 +12,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from papertrends.analytics import compare
 from papertrends.analytics.periods import PERIODS, as_days, period_start
 from papertrends.common import arrow
-from papertrends.indexes.terms import TermIndex
 
 
 def _dated(papers: pd.DataFrame, period: str, columns: list[str]) -> pd.DataFrame:
@@ -116,7 +115,9 @@ def rising_windows(published: pd.Series, window_days: int
 def window_masks(published: pd.Series, mask: np.ndarray, window_days: int
                  ) -> tuple[np.ndarray, np.ndarray] | None:
     """(recent, previous) row masks: the masked papers of each of ``rising_windows``; None
-    when no masked paper has a date. ``published`` is the whole collection's dates."""
+    when no masked paper has a date. ``published`` is the whole collection's dates, aligned
+    with the rows of the term index and the topic matrix: the masks select rows of both, for
+    ``compare.compute_distinctive_terms`` (A the recent window, B the one before)."""
     mask = np.asarray(mask, dtype=bool)
     windows = rising_windows(published[mask], window_days)
     if windows is None:
@@ -128,42 +129,3 @@ def window_masks(published: pd.Series, mask: np.ndarray, window_days: int
 
     (previous_start, previous_end), (recent_start, recent_end) = windows
     return inside(recent_start, recent_end), inside(previous_start, previous_end)
-
-
-_RECENT_PREVIOUS = {"papers_a": "recent_papers", "papers_b": "previous_papers",
-                    "share_a": "recent_share", "share_b": "previous_share"}
-
-
-def compute_rising_terms(index: TermIndex, mask: np.ndarray, published: pd.Series,
-                         window_days: int, *, top: int = compare.DEFAULT_TOP,
-                         min_papers: int = compare.DEFAULT_MIN_PAPERS,
-                         prior_size: float = compare.DEFAULT_PRIOR_SIZE) -> pd.DataFrame:
-    """Terms rising and falling from the previous window to the recent one, by the z-score
-    of the weighted log-odds ratio (``analytics.compare``: A the recent window, B the one
-    before; positive z rising, negative falling).
-
-    ``mask`` selects the filtered papers (rows of the index); ``published`` is the whole
-    collection's date column, aligned with the index rows. Columns: term, recent_papers,
-    previous_papers, recent_share, previous_share, delta, z; the ``top`` rising then the
-    ``top`` falling terms, by z. Terms in fewer than ``min_papers`` papers of either window
-    are left out: two papers are not a trend.
-    """
-    masks = window_masks(published, mask, window_days)
-    if masks is None:
-        masks = (np.zeros(index.n_papers, bool),) * 2
-    return compare.compute_distinctive_terms(
-        index, *masks, prior_size=prior_size, min_papers=min_papers, top=top).rename(
-        columns=_RECENT_PREVIOUS)
-
-
-def compute_rising_topics(topic_matrix: pd.DataFrame, mask: np.ndarray, published: pd.Series,
-                          window_days: int, *, min_papers: int = compare.DEFAULT_MIN_PAPERS,
-                          prior_size: float = compare.DEFAULT_PRIOR_SIZE) -> pd.DataFrame:
-    """``compute_rising_terms`` for topics (every one with enough papers), from the papers x
-    topics booleans of the whole collection (``Collection.topic_matrix``)."""
-    masks = window_masks(published, mask, window_days)
-    if masks is None:
-        masks = (np.zeros(len(topic_matrix), bool),) * 2
-    return compare.compute_distinctive_topics(
-        topic_matrix, *masks, prior_size=prior_size, min_papers=min_papers).rename(
-        columns=_RECENT_PREVIOUS)

@@ -99,20 +99,3 @@ def chart_upvotes_per_period(upvotes: pd.DataFrame, period: str) -> go.Figure:
                                  "showgrid": False})
     return styled(figure, x_title=period_axis_title(period), y_title="Total upvotes",
                   height=380)
-
-
-def chart_rising_terms(rising: pd.DataFrame) -> go.Figure:
-    frame = rising.iloc[::-1]
-    figure = go.Figure()
-    figure.add_bar(y=frame["term"], x=frame["previous_share"], orientation="h",
-                   name="Previous window", marker_color="#b0bec5",
-                   customdata=frame[["previous_papers"]].to_numpy(),
-                   hovertemplate="%{y}: %{x:.0%} of papers (%{customdata[0]})<extra></extra>")
-    figure.add_bar(y=frame["term"], x=frame["recent_share"], orientation="h",
-                   name="Recent window", marker_color="#1f77b4",
-                   customdata=frame[["recent_papers"]].to_numpy(),
-                   hovertemplate="%{y}: %{x:.0%} of papers (%{customdata[0]})<extra></extra>")
-    figure.update_layout(barmode="group")
-    figure.update_xaxes(tickformat=".0%")
-    return styled(figure, x_title="Share of the window's papers mentioning the term",
-                  y_title=None, height=max(320, 28 * len(frame) + 120))

@@ -72,12 +72,25 @@ class SegmentedTermIndex:
         return [segment.split_counts(self._fields) for segment in self._segments]
 
     def totals(self, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(papers containing each term, occurrences of each term) over the masked rows."""
+        """(papers containing each term, occurrences of each term) over the masked rows;
+        the unfiltered totals are worked out once (read-only arrays, shared between calls)."""
         if mask is None:
-            mask = np.ones(self._n_rows, dtype=bool)
+            return self._all_totals
         mask = np.asarray(mask, dtype=bool).ravel()
         if len(mask) != self._n_rows:
             raise ValueError(f"mask has {len(mask)} rows, the index {self._n_rows}")
+        if mask.all():
+            return self._all_totals
+        return self._totals(mask)
+
+    @cached_property
+    def _all_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        totals = self._totals(np.ones(self._n_rows, dtype=bool))
+        for values in totals:
+            values.flags.writeable = False
+        return totals
+
+    def _totals(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         papers = np.zeros(self.n_terms, dtype=np.int64)
         occurrences = np.zeros(self.n_terms, dtype=np.int64)
         for number, segment in enumerate(self._segments):

@@ -310,7 +310,8 @@ def group_presence(present: sp.csr_matrix, groups: np.ndarray, n_groups: int,
                    columns: np.ndarray) -> np.ndarray:
     """(n_groups x len(columns)) sums of ``present``'s rows per group (-1: in none), dense.
 
-    A group-indicator matrix times ``present``: the cost of the rows in a group, whatever
+    A group-indicator matrix times ``present``, in scipy's compiled loops (several times
+    faster than numpy passes over the entries): the cost of the rows in a group, whatever
     their number. A few columns are picked out first (a scan of the entries, a small copy);
     many are picked from the product, which is never larger than its inputs.
     """
