@@ -40,6 +40,57 @@ from papertrends.charts.trends import (
 )
 
 MIN_PERIOD_PAPERS = 5  # a share of 1, 2 or 3 papers swings 0-100% and hides the trend
+TOP_PAPERS = {**widgets.PAPER_COLUMNS,
+              "arxiv": st.column_config.LinkColumn("arXiv", display_text="abstract")}
+SHARE = {"format": "percent"}
+NAMES = ("recent", "previous")
+
+
+def top_papers_table(top) -> None:
+    if top.empty:
+        st.caption("None of these papers has a known upvote count.")
+    else:
+        st.dataframe(top, hide_index=True, width="stretch", column_config=TOP_PAPERS,
+                     column_order=[c for c in top.columns if top[c].notna().any()])
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _period_counts(fingerprint: tuple, mask_digest: str, kind: str, period: str,
+                   through, _view) -> PeriodCounts:
+    published = _view.collection.papers["published"]
+    if kind == "Terms":
+        return term_counts_per_period(_view.collection.term_index(), _view.mask, published,
+                                      period, through=through)
+    return topic_counts_per_period(_view.collection.topic_matrix, _view.mask, published,
+                                   period, through=through)
+
+
+def period_counts(view: page.View, kind: str, period: str, through) -> PeriodCounts:
+    """Papers per period and term (or topic), kept per store version, filter and period:
+    changing s or gamma, or opening a burst's papers, runs only the detection again."""
+    digest = hashlib.blake2b(np.packbits(view.mask).tobytes(), digest_size=16).hexdigest()
+    key = (id(view.collection), loading.store().fingerprint())  # this collection, this version
+    return _period_counts(key, digest, kind, period, through, view)
+
+
+def picked_row(key: str) -> int:
+    """The row clicked in the table under ``key`` (the first when none)."""
+    state = st.session_state.get(key)
+    rows = state["selection"]["rows"] if state else []
+    return rows[0] if rows else 0
+
+
+def comparison_columns(first: str, second: str, label: str) -> dict:
+    return {label: label.capitalize(),
+            "papers_a": widgets.count_column(f"{first} papers"),
+            "papers_b": widgets.count_column(f"{second} papers"),
+            "share_a": st.column_config.NumberColumn(f"{first} share", **SHARE),
+            "share_b": st.column_config.NumberColumn(f"{second} share", **SHARE),
+            "delta": None,
+            "z": st.column_config.NumberColumn(
+                "z", format="%.2f", help="Above 2: rising beyond chance; below -2: falling")}
+
+
 
 view = page.page_header("Trends", "What is rising: papers per period stacked by topic, each "
                                 "topic's share over time, upvotes, the terms and topics gaining "
@@ -78,57 +129,6 @@ else:
     st.plotly_chart(chart_upvotes_per_period(upvotes, period), width="stretch")
     widgets.note_left_out(len(papers) - int(upvotes["papers"].sum()),
                      "no known date or upvote count")
-
-TOP_PAPERS = {**widgets.PAPER_COLUMNS,
-              "arxiv": st.column_config.LinkColumn("arXiv", display_text="abstract")}
-SHARE = {"format": "percent"}
-NAMES = ("recent", "previous")
-
-
-def top_papers_table(top) -> None:
-    if top.empty:
-        st.caption("None of these papers has a known upvote count.")
-    else:
-        st.dataframe(top, hide_index=True, width="stretch", column_config=TOP_PAPERS,
-                     column_order=[c for c in top.columns if top[c].notna().any()])
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _period_counts(fingerprint: tuple, mask_digest: str, kind: str, period: str,
-                   through, _view) -> PeriodCounts:
-    published = _view.collection.papers["published"]
-    if kind == "Terms":
-        return term_counts_per_period(_view.collection.term_index(), _view.mask, published,
-                                      period, through=through)
-    return topic_counts_per_period(_view.collection.topic_matrix, _view.mask, published,
-                                   period, through=through)
-
-
-def period_counts(kind: str, period: str, through) -> PeriodCounts:
-    """Papers per period and term (or topic), kept per store version, filter and period:
-    changing s or gamma, or opening a burst's papers, runs only the detection again."""
-    digest = hashlib.blake2b(np.packbits(view.mask).tobytes(), digest_size=16).hexdigest()
-    key = (id(view.collection), loading.store().fingerprint())  # this collection, this version
-    return _period_counts(key, digest, kind, period, through, view)
-
-
-def picked_row(key: str) -> int:
-    """The row clicked in the table under ``key`` (the first when none)."""
-    state = st.session_state.get(key)
-    rows = state["selection"]["rows"] if state else []
-    return rows[0] if rows else 0
-
-
-def comparison_columns(first: str, second: str, label: str) -> dict:
-    return {label: label.capitalize(),
-            "papers_a": widgets.count_column(f"{first} papers"),
-            "papers_b": widgets.count_column(f"{second} papers"),
-            "share_a": st.column_config.NumberColumn(f"{first} share", **SHARE),
-            "share_b": st.column_config.NumberColumn(f"{second} share", **SHARE),
-            "delta": None,
-            "z": st.column_config.NumberColumn(
-                "z", format="%.2f", help="Above 2: rising beyond chance; below -2: falling")}
-
 
 index = view.collection.term_index()
 published = view.collection.papers["published"]
@@ -227,7 +227,7 @@ else:
     else:
         through = None
     label = "term" if kind == "Terms" else "topic"
-    found = detect_bursts(period_counts(kind, period, through), label, s=s, gamma=gamma,
+    found = detect_bursts(period_counts(view, kind, period, through), label, s=s, gamma=gamma,
                           top=25 if kind == "Terms" else None)
     if found.empty:
         st.info(f"No burst among the selected papers' {label}s per {period}: try a shorter "

@@ -43,15 +43,32 @@ def compute_topic_engagement(papers: pd.DataFrame) -> pd.DataFrame:
     if not len(names):
         return _empty("topic")
     upvotes = _upvotes(papers["upvotes"])[parents]
-    frame = pd.DataFrame({"code": codes, "upvotes": upvotes})
-    grouped = frame.groupby("code")["upvotes"]
+    known = ~np.isnan(upvotes)
+    with_upvotes = np.bincount(codes[known], minlength=len(names))
+    # Sorted by topic, then upvotes: each topic's known counts are one run, its median the
+    # middle of the run (the mean of the two middle values when the run is even). Upvotes
+    # are whole and not negative, so one sort of (topic, upvotes) packed in an integer does.
+    values = upvotes[known]
+    if len(values) and (values.min() < 0 or values.max() >= 1 << 40):
+        ordered = values[np.lexsort((values, codes[known]))]
+    else:
+        packed = (codes[known].astype(np.int64) << 40) | values.astype(np.int64)
+        ordered = (np.sort(packed) & ((1 << 40) - 1)).astype(np.float64)
+    starts = np.concatenate([[0], np.cumsum(with_upvotes)[:-1]])
+    has = with_upvotes > 0
+    low = ordered[(starts + (with_upvotes - 1) // 2)[has]]
+    high = ordered[(starts + with_upvotes // 2)[has]]
+    medians = np.full(len(names), np.nan)
+    medians[has] = (low + high) / 2
+    means = np.full(len(names), np.nan)
+    means[has] = (np.bincount(codes[known], weights=upvotes[known], minlength=len(names))[has]
+                  / with_upvotes[has])
     result = pd.DataFrame({
         "topic": pd.Series(names, dtype=str),
         "papers": np.bincount(codes, minlength=len(names)).astype("int64"),
-        "with_upvotes": grouped.count().reindex(range(len(names)), fill_value=0)
-        .to_numpy().astype("int64"),
-        "median_upvotes": grouped.median().reindex(range(len(names))).to_numpy(),
-        "mean_upvotes": grouped.mean().reindex(range(len(names))).to_numpy(),
+        "with_upvotes": with_upvotes.astype("int64"),
+        "median_upvotes": medians,
+        "mean_upvotes": means,
     })
     return result.sort_values(["papers", "topic"], ascending=[False, True], ignore_index=True)
 
@@ -62,21 +79,25 @@ def compute_term_engagement(index: TermIndex, mask: np.ndarray, upvotes: pd.Seri
     papers with it), with_upvotes, median_upvotes, mean_upvotes.
 
     ``upvotes`` is the whole collection's column, aligned with the index rows. The masked
-    papers with a known count are grouped by their upvotes, so one sparse product gives each
-    term's papers per upvote count, and the medians come exactly from those counts.
+    papers are grouped by their upvotes (those with none known in a group of their own), so
+    one sparse product gives each term's papers per upvote count, and the medians come
+    exactly from those counts.
     """
     columns = _columns_of(index, terms)
     if not len(columns):
         return _empty("term")
     mask = np.asarray(mask, dtype=bool)
     values = _upvotes(upvotes)
-    known = mask & ~np.isnan(values)
+    unknown = np.isnan(values)
+    known = mask & ~unknown
     distinct, inverse = np.unique(values[known], return_inverse=True)
     groups = np.full(len(values), -1, dtype=np.int64)
     groups[known] = inverse
-    per_value = index.papers_by_group(groups, len(distinct), columns)  # values x terms
+    groups[mask & unknown] = len(distinct)
+    grouped = index.papers_by_group(groups, len(distinct) + 1, columns)  # values x terms
+    per_value = grouped[:-1]
     with_upvotes = per_value.sum(axis=0)
-    papers, _ = index.totals(mask)
+    papers = grouped.sum(axis=0)
     cumulative = np.cumsum(per_value, axis=0)
     medians = np.full(len(columns), np.nan)
     for k in np.flatnonzero(with_upvotes):
@@ -89,7 +110,7 @@ def compute_term_engagement(index: TermIndex, mask: np.ndarray, upvotes: pd.Seri
                          np.nan)
     return pd.DataFrame({
         "term": pd.Series(np.asarray(index.labels)[columns], dtype=str),
-        "papers": papers[columns].astype("int64"),
+        "papers": papers.astype("int64"),
         "with_upvotes": with_upvotes.astype("int64"),
         "median_upvotes": medians,
         "mean_upvotes": means.astype("float64"),

@@ -312,15 +312,19 @@ def group_presence(present: sp.csr_matrix, groups: np.ndarray, n_groups: int,
 
     A group-indicator matrix times ``present``, in scipy's compiled loops (several times
     faster than numpy passes over the entries): the cost of the rows in a group, whatever
-    their number. A few columns are picked out first (a scan of the entries, a small copy);
-    many are picked from the product, which is never larger than its inputs.
+    their number. A few columns are picked out first (a scan of the entries, a small copy:
+    of the grouped rows' entries only, when they are few); many are picked from the
+    product, which is never larger than its inputs.
     """
     rows = np.flatnonzero(groups >= 0)
     if not len(rows) or not len(columns) or n_groups <= 0:
         return np.zeros((max(n_groups, 0), len(columns)), dtype=np.int64)
+    few_columns = len(columns) * 8 < present.shape[1]
+    if few_columns and len(rows) * 4 < present.shape[0]:  # their rows before the scan
+        present, groups, rows = present[rows], groups[rows], np.arange(len(rows))
     indicator = sp.csr_matrix((np.ones(len(rows), dtype=present.dtype), (groups[rows], rows)),
                               shape=(n_groups, present.shape[0]))
-    if len(columns) * 8 < present.shape[1]:
+    if few_columns:
         return np.asarray((indicator @ present[:, columns]).toarray(), dtype=np.int64)
     return np.asarray((indicator @ present).tocsc()[:, columns].toarray(), dtype=np.int64)
 
