@@ -125,9 +125,8 @@ st.caption("The median and mean upvotes of the selected papers mentioning each t
            "many they are: a term high up and to the left draws attention out of proportion "
            "to how often it appears.")
 engagement = compute_term_engagement(index, view.mask, view.collection.papers["upvotes"], terms)
-chart_column, table_column = st.columns(2)
-chart_column.plotly_chart(chart_engagement(engagement, "term"), width="stretch")
-table_column.dataframe(engagement, hide_index=True, width="stretch", height=460, column_config={
+st.plotly_chart(chart_engagement(engagement, "term"), width="stretch")
+st.dataframe(engagement, hide_index=True, width="stretch", height=320, column_config={
     "term": st.column_config.TextColumn("Term"),
     "papers": widgets.count_column("Papers"),
     "with_upvotes": widgets.count_column("With upvotes", help="Of them, with a known count"),

@@ -58,9 +58,8 @@ engagement = compute_topic_engagement(papers)
 if engagement.empty:
     st.caption("The selected papers have no topic.")
 else:
-    chart_column, table_column = st.columns(2)
-    chart_column.plotly_chart(chart_engagement(engagement, "topic"), width="stretch")
-    table_column.dataframe(engagement, hide_index=True, width="stretch", column_config={
+    st.plotly_chart(chart_engagement(engagement, "topic"), width="stretch")
+    st.dataframe(engagement, hide_index=True, width="stretch", column_config={
         "topic": st.column_config.TextColumn("Topic"),
         "papers": widgets.count_column("Papers"),
         "with_upvotes": widgets.count_column("With upvotes", help="Of them, with a known count"),

@@ -74,23 +74,30 @@ def chart_bursts(bursts: pd.DataFrame, label: str = "term") -> go.Figure:
                   height=max(300, 24 * len(order) + 120))
 
 
-def chart_engagement(frame: pd.DataFrame, label: str = "term", labelled: int = 12
+def chart_engagement(frame: pd.DataFrame, label: str = "term", labelled: int = 8
                      ) -> go.Figure:
     """Papers (log scale) against their median upvotes, one point per term or topic: up and
     to the left is a niche that draws attention. Medians are often whole numbers that many
     points share, so only the ``labelled`` most telling points are named (the most upvoted,
-    the most widespread, the least upvoted); the hover names every one."""
+    the most widespread, the least upvoted), above and below in turn; the hover names every
+    one."""
     frame = frame[frame["with_upvotes"] > 0].reset_index(drop=True)
-    named = set(range(len(frame)))
+    named = list(range(len(frame)))
     if len(frame) > labelled:
-        by_median = frame["median_upvotes"].sort_values(kind="stable")
-        by_papers = frame["papers"].sort_values(kind="stable")
-        named = (set(by_median.index[::-1][:labelled // 2]) | set(by_papers.index[::-1][:3])
-                 | set(by_median.index[:labelled - labelled // 2 - 3]))
-    text = [name if k in named else "" for k, name in enumerate(frame[label])]
+        by_median = frame.sort_values(["median_upvotes", "papers"], kind="stable").index
+        by_papers = frame["papers"].sort_values(kind="stable").index
+        top, widespread = labelled // 2, max(1, labelled // 4)
+        named = list(dict.fromkeys([*by_median[::-1][:top], *by_papers[::-1][:widespread],
+                                    *by_median[:labelled - top - widespread]]))
+    text = [""] * len(frame)
+    position = ["top center"] * len(frame)
+    for turn, k in enumerate(sorted(named, key=lambda k: frame["papers"].iloc[k])):
+        text[k] = frame[label].iloc[k]
+        position[k] = "top center" if turn % 2 == 0 else "bottom center"
     figure = go.Figure(go.Scatter(
         x=frame["papers"], y=frame["median_upvotes"], mode="markers+text", text=text,
-        textposition="top center", textfont={"size": 11},
+        cliponaxis=False,
+        textposition=position, textfont={"size": 11},
         marker={"size": 9, "color": "#1f77b4", "opacity": 0.7},
         customdata=np.column_stack([frame[label], frame["with_upvotes"],
                                     frame["mean_upvotes"]]),
@@ -100,4 +107,4 @@ def chart_engagement(frame: pd.DataFrame, label: str = "term", labelled: int = 1
     ))
     figure.update_xaxes(type="log")
     figure.update_yaxes(rangemode="tozero")
-    return styled(figure, x_title="Papers (log scale)", y_title="Median upvotes", height=460)
+    return styled(figure, x_title="Papers (log scale)", y_title="Median upvotes", height=420)
