@@ -5,12 +5,14 @@ import zlib
 import pandas as pd
 import streamlit as st
 
+from papertrends.analytics.engagement import compute_term_engagement
 from papertrends.analytics.keywords import (
     compute_term_frequencies,
     covered_papers,
     parse_exclusions,
 )
 from papertrends.app import page, widgets
+from papertrends.charts.compare import chart_engagement
 from papertrends.charts.keywords import BAR_LIMIT, chart_term_frequencies, word_cloud_image
 from papertrends.collection.filters import search_terms
 
@@ -118,3 +120,21 @@ button_column.button(
 # The term is a paper's text (an HF keyword is any string): plain text, never Markdown.
 st.text(("Already filtered by " if already else "The search will look for ") +
         f"{query}: words starting with it, so every spelling counts.")
+
+st.subheader("Attention beside frequency")
+st.caption("The median and mean upvotes of the selected papers mentioning each term, beside how "
+           "many they are: a term high up and to the left draws attention out of proportion "
+           "to how often it appears.")
+engagement = compute_term_engagement(index, view.mask, view.collection.papers["upvotes"], terms)
+st.plotly_chart(chart_engagement(engagement, "term"), width="stretch")
+st.dataframe(engagement, hide_index=True, width="stretch", height=320, column_config={
+    "term": st.column_config.TextColumn("Term"),
+    "papers": widgets.count_column("Papers"),
+    "with_upvotes": widgets.count_column("With upvotes", help="Of them, with a known count"),
+    "median_upvotes": st.column_config.NumberColumn("Median", format="%.1f",
+                                                    help="Median upvotes"),
+    "mean_upvotes": st.column_config.NumberColumn("Mean", format="%.1f", help="Mean upvotes")})
+unknown = int((view.mask & view.collection.papers["upvotes"].isna().to_numpy(bool)).sum())
+if unknown:
+    st.caption(f"{widgets.plural(unknown, 'selected paper')} with no known upvote count: left "
+               "out of the medians and means, not counted as 0 (unknown is not zero).")

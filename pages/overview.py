@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from papertrends.analytics.engagement import compute_topic_engagement
 from papertrends.analytics.periods import default_period
 from papertrends.analytics.summary import compute_key_figures, compute_top_papers
 from papertrends.analytics.trends import compute_papers_per_period
 from papertrends.app import page, widgets
+from papertrends.charts.compare import chart_engagement
 from papertrends.charts.trends import chart_papers_per_period
 
 view = page.page_header("Overview", "Key figures of the selected papers, the most upvoted ones, "
@@ -48,3 +50,24 @@ period = default_period(papers["published"])
 widgets.time_chart(chart_papers_per_period(compute_papers_per_period(papers, period), period),
                    view.unfinished(period), period)
 widgets.note_left_out(figures["unknown_date"], "no known publication date")
+
+st.subheader("Topics: papers and attention")
+st.caption("How many selected papers each topic has, and the median and mean upvotes they "
+           "draw: a small topic high up draws more attention per paper than a crowded one.")
+engagement = compute_topic_engagement(papers)
+if engagement.empty:
+    st.caption("The selected papers have no topic.")
+else:
+    st.plotly_chart(chart_engagement(engagement, "topic"), width="stretch")
+    st.dataframe(engagement, hide_index=True, width="stretch", column_config={
+        "topic": st.column_config.TextColumn("Topic"),
+        "papers": widgets.count_column("Papers"),
+        "with_upvotes": widgets.count_column("With upvotes", help="Of them, with a known count"),
+        "median_upvotes": st.column_config.NumberColumn("Median", format="%.1f",
+                                                        help="Median upvotes"),
+        "mean_upvotes": st.column_config.NumberColumn("Mean", format="%.1f",
+                                                      help="Mean upvotes")})
+    if figures["unknown_upvotes"]:
+        st.caption(f"{widgets.plural(figures['unknown_upvotes'], 'selected paper')} with no "
+                   "known upvote count: left out of the medians and means, not counted as 0 "
+                   "(unknown is not zero).")

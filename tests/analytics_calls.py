@@ -7,6 +7,7 @@ that needs more than the papers gets its arguments in ``CALLS`` (how the pages c
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import pkgutil
@@ -19,7 +20,10 @@ import pandas as pd
 
 import papertrends.analytics
 from papertrends.analytics.github import compute_repository_facts
+from papertrends.analytics.keywords import compute_term_frequencies
+from papertrends.analytics.periods import as_days
 from papertrends.analytics.table import SORT_KEYS
+from papertrends.collection.loaded import Collection
 from papertrends.indexes.terms import TermIndex, build_term_index
 
 
@@ -44,6 +48,23 @@ class Inputs:
     @property
     def every_paper(self) -> np.ndarray:
         return np.ones(len(self.papers), dtype=bool)
+
+    @cached_property
+    def topic_matrix(self) -> pd.DataFrame:
+        """Papers x topics booleans, as the collection of these papers has them."""
+        return Collection(self.papers).topic_matrix
+
+    @cached_property
+    def top_terms(self) -> list[str]:
+        """The 12 most widespread terms, as the Keywords page lists them."""
+        return compute_term_frequencies(self.term_index, self.every_paper, top=12)[
+            "term"].tolist()
+
+    @property
+    def halves(self) -> tuple[np.ndarray, np.ndarray]:
+        """Papers published from 2025-06 on, and those published before: two selections."""
+        days = as_days(self.papers["published"])
+        return days >= np.datetime64("2025-06-01"), days < np.datetime64("2025-06-01")
 
 
 Call = Callable[[Inputs], tuple[tuple, dict]]
@@ -81,10 +102,28 @@ CALLS: dict[str, list[Call]] = {
     "compute_source_summary": [lambda i: ((i.papers, i.log), {})],
     "compute_rising_papers": [lambda i: ((i.snapshots, i.papers), {"min_span": pd.Timedelta(0)})],
     "compute_paper_rates": [lambda i: ((i.snapshots,), {"min_span": pd.Timedelta(0)})],
-    "compute_rising_terms": [
-        lambda i, days=days: ((i.term_index, i.every_paper, i.papers["published"], days), {})
-        for days in (30, 365)],
     "compute_term_frequencies": [lambda i: ((i.term_index, i.every_paper), {"top": 20})],
+    "compute_distinctive_terms": [lambda i: ((i.term_index, *i.halves), {}),
+                                  lambda i: ((i.term_index, *i.halves),
+                                             {"min_papers": 1, "top": 3})],
+    "compute_distinctive_topics": [lambda i: ((i.topic_matrix, *i.halves), {"min_papers": 1})],
+    "compute_term_engagement": [
+        lambda i: ((i.term_index, i.every_paper, i.papers["upvotes"], i.top_terms), {}),
+        lambda i: ((i.term_index, i.halves[0], i.papers["upvotes"], i.top_terms[::-1]), {})],
+    "compute_term_papers": [
+        lambda i: ((i.term_index, i.every_paper, i.papers, (i.top_terms or ["none"])[0]), {}),
+        lambda i: ((i.term_index, i.halves[1], i.papers, (i.top_terms or ["none"])[-1]),
+                   {"n": 3})],
+    "compute_term_bursts": [
+        lambda i: ((i.term_index, i.every_paper, i.papers["published"], "month"),
+                   {"min_papers": 2, "gamma": 0.5}),
+        lambda i: ((i.term_index, i.halves[1], i.papers["published"], "quarter"),
+                   {"through": dt.date(2025, 3, 31), "gamma": 0.1, "top": 5})],
+    "compute_topic_bursts": [
+        lambda i: ((i.topic_matrix, i.every_paper, i.papers["published"], "month"),
+                   {"gamma": 0.5}),
+        lambda i: ((i.topic_matrix, i.halves[0], i.papers["published"], "week"),
+                   {"through": dt.date(2025, 10, 5), "gamma": 0.1, "s": 1.5})],
 }
 
 

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from papertrends.analytics.compare import compute_distinctive_terms
 from papertrends.analytics.trends import (
     compute_papers_per_period,
-    compute_rising_terms,
     compute_topic_counts_per_period,
     compute_upvotes_per_period,
     split_sparse_periods,
+    window_masks,
 )
 from papertrends.indexes.terms import build_term_index
 
@@ -69,7 +70,7 @@ def test_upvotes_per_quarter_leave_out_unknown_upvotes():
     assert (row.papers, row.total_upvotes, row.median_upvotes) == (3, 10, 3.0)
 
 
-def test_rising_terms_compare_shares_of_two_windows():
+def test_rising_terms_compare_the_recent_window_with_the_one_before():
     papers = pd.DataFrame({
         "title": [""] * 6,
         "abstract": ["diffusion policy", "diffusion policy", "graph networks",
@@ -78,12 +79,24 @@ def test_rising_terms_compare_shares_of_two_windows():
     published = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03",
                                           "2025-01-11", "2025-01-12", "2025-01-13"]))
     mask = np.ones(6, dtype=bool)
-    rising = compute_rising_terms(build_term_index(papers, "abstracts"), mask, published, 10)
-    top = rising.iloc[0]
-    assert top.term == "graph networks"
-    assert (top.recent_papers, top.previous_papers) == (3, 1)
-    assert abs(top.change - (1.0 - 1 / 3)) < 1e-9
-    assert "diffusion policy" not in rising["term"].tolist()  # its share fell
+    recent, previous = window_masks(published, mask, 10)
+    assert recent.tolist() == [False] * 3 + [True] * 3  # 2025-01-04 to 2025-01-13
+    assert previous.tolist() == [True] * 3 + [False] * 3  # the ten days before
+    index = build_term_index(papers, "abstracts")
+    rising = compute_distinctive_terms(index, recent, previous, min_papers=1)
+    top, bottom = rising.iloc[0], rising.iloc[-1]
+    assert top.term == "graph networks" and top.z > 0
+    assert (top.papers_a, top.papers_b) == (3, 1)
+    assert (top.share_a, top.share_b) == (1.0, 1 / 3)
+    assert bottom.term == "diffusion policy" and bottom.z < 0  # its share fell: falling
+    assert (bottom.papers_a, bottom.papers_b) == (1, 2)
+    assert compute_distinctive_terms(index, recent, previous)["term"].tolist() == [
+        "graph networks"], "min_papers=3 by default: two papers are not a trend"
+    # The windows are those of the masked papers' newest date.
+    early = np.array([True, True, True, True, False, False])
+    recent, previous = window_masks(published, early, 10)
+    assert recent.tolist() == [False, True, True, True, False, False]  # 2025-01-02 to 01-11
+    assert window_masks(published, np.zeros(6, bool), 10) is None
 
 
 def test_sparse_periods_are_split_off_with_their_paper_count():

@@ -18,9 +18,9 @@ from papertrends.analytics.github import compute_code_by_topic, compute_top_owne
 from papertrends.analytics.keywords import compute_term_frequencies
 from papertrends.charts import LABEL_CHARS, axis_label, hover_label
 from papertrends.charts.authors import chart_authors_vs_upvotes, chart_top_authors
+from papertrends.charts.compare import chart_bursts, chart_distinctive
 from papertrends.charts.github import chart_code_by_topic, chart_top_owners
 from papertrends.charts.keywords import chart_term_frequencies
-from papertrends.charts.trends import chart_rising_terms
 from papertrends.collection import schema
 from papertrends.indexes.terms import build_term_index
 
@@ -99,8 +99,15 @@ def test_every_bar_chart_of_text_labels_shortens_them():
     topics = compute_code_by_topic(papers).assign(topic=LONG_WORD)
     by_topic = chart_code_by_topic(topics, {})
     assert list(by_topic.layout.yaxis.ticktext) == [axis_label(LONG_WORD)]
-    rising = pd.DataFrame({"term": [LONG_WORD], "recent_papers": [3], "previous_papers": [1],
-                           "recent_share": [0.3], "previous_share": [0.1], "change": [0.2]})
-    chart = chart_rising_terms(rising)
+    rising = pd.DataFrame({"term": [LONG_WORD], "papers_a": [3], "papers_b": [1],
+                           "share_a": [0.3], "share_b": [0.1], "z": [2.2]})
+    chart = chart_distinctive(rising)
     assert list(chart.layout.yaxis.ticktext) == [axis_label(LONG_WORD)]
-    assert chart.data[1].customdata[0][1] == hover_label(LONG_WORD)
+    assert chart.data[0].customdata[0][4] == hover_label(LONG_WORD)
+    burst = pd.DataFrame({"term": [LONG_WORD], "start": [pd.Timestamp("2025-01-06")],
+                          "end": [pd.Timestamp("2025-02-02")], "strength": [4.0],
+                          "papers": [9], "period_papers": [40], "share": [0.22],
+                          "usual_share": [0.05], "ongoing": [False]})
+    timeline = chart_bursts(burst)
+    assert list(timeline.layout.yaxis.ticktext) == [axis_label(LONG_WORD)]
+    assert timeline.data[0].customdata[0][8] == hover_label(LONG_WORD)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,6 +14,7 @@ from papertrends.analytics.periods import (
     PERIODS,
     complete_periods,
     default_period,
+    last_complete_day,
     period_start,
     unfinished_period,
 )
@@ -108,3 +111,23 @@ def test_a_chart_without_a_time_axis_is_left_as_it_is():
                                                   z=[[1, 2]])),
                              unfinished_period(pd.Timestamp("2025-10-09").date(), "quarter"))
     assert not figure.layout.shapes and not figure.layout.annotations
+
+
+@pytest.mark.parametrize(("newest", "period", "expected"), [
+    ("2025-10-09", "week", "2025-10-05"),  # a Thursday: the week before ended on Sunday
+    ("2025-10-12", "week", "2025-10-12"),  # a Sunday ends its week
+    ("2025-10-09", "month", "2025-09-30"),
+    ("2025-10-31", "month", "2025-10-31"),
+    ("2025-02-28", "month", "2025-02-28"),
+    ("2025-10-09", "quarter", "2025-09-30"),
+    ("2025-12-31", "quarter", "2025-12-31"),
+    ("2025-10-09", "year", "2024-12-31"),
+])
+def test_the_last_complete_day_ends_the_last_period_that_is_over(newest, period, expected):
+    day = last_complete_day(dt.date.fromisoformat(newest), period)
+    assert day == dt.date.fromisoformat(expected)
+    # the day after it starts a period
+    after = pd.Series([pd.Timestamp(day + dt.timedelta(days=1))])
+    assert period_start(after, period).iloc[0] == pd.Timestamp(day + dt.timedelta(days=1))
+    with pytest.raises(ValueError):
+        last_complete_day(dt.date(2025, 1, 1), "decade")

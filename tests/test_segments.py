@@ -34,6 +34,7 @@ def assert_as_built_afresh(cache: TermCache, frame: pd.DataFrame, seed: int = 0)
             for mine, theirs in zip(saved.totals(mask), fresh.totals(mask), strict=True):
                 assert np.array_equal(mine, theirs), source
         assert np.array_equal(saved.has_terms, fresh.has_terms)
+        assert_papers_by_group(saved, fresh, rng)
         assert (saved.counts != fresh.counts).nnz == 0, source
     search = cache.search_index(frame)
     fresh_search = build_search_index(frame_search_texts(frame, np.arange(len(frame))))
@@ -43,6 +44,21 @@ def assert_as_built_afresh(cache: TermCache, frame: pd.DataFrame, seed: int = 0)
 
     for query in QUERIES:
         assert np.array_equal(search.matching(query, texts), fresh_search.matching(query, texts))
+
+
+def assert_papers_by_group(saved, fresh, rng: np.random.Generator) -> None:
+    """Papers per group (a period, say) equal ``totals`` of each group, on the segments as on
+    an index built afresh; some rows in no group, all columns or a few."""
+    most = rng.integers(-1, 4, size=fresh.n_papers)
+    some = np.where(rng.random(fresh.n_papers) < 0.15, most, -1)  # their rows taken first
+    used = np.flatnonzero(fresh.totals()[0])
+    for groups in (most, some):
+        for columns in (None, used[::7], used[:2]):
+            expected = np.array([fresh.totals(groups == g)[0] for g in range(4)])
+            if columns is not None:
+                expected = expected[:, columns]
+            assert np.array_equal(fresh.papers_by_group(groups, 4, columns), expected)
+            assert np.array_equal(saved.papers_by_group(groups, 4, columns), expected)
 
 
 def _edited(frame: pd.DataFrame, row: int, abstract: str, step: int) -> pd.DataFrame:
@@ -103,3 +119,15 @@ def test_a_paper_seen_again_with_the_same_text_is_not_analysed_again(
     assert analysed[:2] == [1, 1]
     assert sorted(p.name for p in cache.folder.glob("segment-*")) != segments_before
     assert_as_built_afresh(cache, edited)
+
+
+def test_a_plural_group_written_one_way_in_each_segment_is_counted_by_group(papers, tmp_path):
+    """"boxs" in one update's papers, "boxes" in the next's, "box" never: each segment uses
+    one term of the group, and its papers per group land in that term's column."""
+    cache = TermCache(tmp_path / "store.duckdb.terms")
+    frame = _edited(papers.iloc[:20].reset_index(drop=True), 2, "Sparse boxs of agents.", 0)
+    assert_as_built_afresh(cache, frame)
+    frame = pd.concat([frame, papers.iloc[20:26]], ignore_index=True)
+    frame = _edited(frame, 22, "Dense boxes of agents.", 1)
+    frame = _edited(frame, 24, "Dense boxes of policies.", 2)
+    assert_as_built_afresh(cache, frame, seed=1)

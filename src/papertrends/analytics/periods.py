@@ -108,3 +108,13 @@ def complete_periods(counts: pd.DataFrame, unfinished: UnfinishedPeriod | None,
     if unfinished is None or counts.empty:
         return counts
     return counts[pd.to_datetime(counts[column]) < unfinished.start]
+
+
+def last_complete_day(newest: dt.date, period: str) -> dt.date:
+    """The last day of the last ``period`` that is over on ``newest`` (a collection's newest
+    date): ``newest`` itself when it ends its period, else the day before its period began."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    unfinished = unfinished_period(newest, period)
+    return newest if unfinished is None else (
+        unfinished.start - pd.Timedelta(days=1)).date()

@@ -1,4 +1,5 @@
-"""What is rising: papers, topics and upvotes over time, and terms gaining share.
+"""What is rising: papers, topics and upvotes over time, and the windows rising terms and
+topics compare (``analytics.compare`` scores them).
 
 Every series is bucketed by ``periods.period_start`` and leaves out papers without a known date
 (pages say how many). Topic series count a paper under each of its topics.
@@ -13,7 +14,6 @@ import pandas as pd
 
 from papertrends.analytics.periods import PERIODS, as_days, period_start
 from papertrends.common import arrow
-from papertrends.indexes.terms import TermIndex
 
 
 def _dated(papers: pd.DataFrame, period: str, columns: list[str]) -> pd.DataFrame:
@@ -112,37 +112,20 @@ def rising_windows(published: pd.Series, window_days: int
     return (previous_start, previous_end), (recent_start, end)
 
 
-def compute_rising_terms(index: TermIndex, mask: np.ndarray, published: pd.Series,
-                         window_days: int, *, top: int = 20, min_papers: int = 2
-                         ) -> pd.DataFrame:
-    """Terms whose share of papers grew most from the previous window to the recent one.
-
-    ``mask`` selects the filtered papers (rows of the index); ``published`` is the whole
-    collection's date column, aligned with the index rows. Share, not count, is compared so
-    that a window with more papers does not make every term look like it is rising. Terms in
-    fewer than ``min_papers`` recent papers are left out: one paper is not a trend.
-    """
-    columns = ["term", "recent_papers", "previous_papers", "recent_share", "previous_share",
-               "change"]
-    selected_dates = published[mask]
-    windows = rising_windows(selected_dates, window_days)
-    if windows is None or index.n_terms == 0:
-        return pd.DataFrame(columns=columns)
-    (prev_start, prev_end), (recent_start, recent_end) = windows
+def window_masks(published: pd.Series, mask: np.ndarray, window_days: int
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(recent, previous) row masks: the masked papers of each of ``rising_windows``; None
+    when no masked paper has a date. ``published`` is the whole collection's dates, aligned
+    with the rows of the term index and the topic matrix: the masks select rows of both, for
+    ``compare.compute_distinctive_terms`` (A the recent window, B the one before)."""
+    mask = np.asarray(mask, dtype=bool)
+    windows = rising_windows(published[mask], window_days)
+    if windows is None:
+        return None
     days = as_days(published)  # NaT, in no window, when unknown
-    in_recent = mask & (days >= np.datetime64(recent_start)) & (days <= np.datetime64(recent_end))
-    in_previous = mask & (days >= np.datetime64(prev_start)) & (days <= np.datetime64(prev_end))
-    n_recent, n_previous = int(in_recent.sum()), int(in_previous.sum())
-    if n_recent == 0:
-        return pd.DataFrame(columns=columns)
-    recent, _ = index.totals(in_recent)
-    previous, _ = index.totals(in_previous)
-    frame = pd.DataFrame({"term": index.terms, "recent_papers": recent,
-                          "previous_papers": previous})
-    frame["recent_share"] = frame["recent_papers"] / n_recent
-    frame["previous_share"] = frame["previous_papers"] / n_previous if n_previous else 0.0
-    frame["change"] = frame["recent_share"] - frame["previous_share"]
-    frame = frame[(frame["recent_papers"] >= min_papers) & (frame["change"] > 0)]
-    frame = frame.sort_values(["change", "recent_papers", "term"],
-                              ascending=[False, False, True], ignore_index=True)
-    return frame.head(top)[columns]
+
+    def inside(start: dt.date, end: dt.date) -> np.ndarray:
+        return mask & (days >= np.datetime64(start)) & (days <= np.datetime64(end))
+
+    (previous_start, previous_end), (recent_start, recent_end) = windows
+    return inside(recent_start, recent_end), inside(previous_start, previous_end)

@@ -112,21 +112,3 @@ def chart_upvotes_per_period(upvotes: pd.DataFrame, period: str) -> go.Figure:
                                  "showgrid": False})
     return styled(figure, x_title=period_axis_title(period), y_title="Total upvotes",
                   height=380)
-
-
-def chart_rising_terms(rising: pd.DataFrame) -> go.Figure:
-    frame = rising.iloc[::-1]
-    figure = go.Figure()
-    terms = hover_labels(frame["term"])
-    for window, color in (("previous", "#b0bec5"), ("recent", "#1f77b4")):
-        figure.add_bar(y=frame["term"], x=frame[f"{window}_share"], orientation="h",
-                       name=f"{window.capitalize()} window", marker_color=color,
-                       customdata=hover_columns(frame[f"{window}_papers"], terms)
-                       if len(frame) else None,
-                       hovertemplate="%{customdata[1]}: %{x:.0%} of papers (%{customdata[0]})"
-                                     "<extra></extra>")
-    label_axis(figure, "y", frame["term"])
-    figure.update_layout(barmode="group")
-    figure.update_xaxes(tickformat=".0%")
-    return styled(figure, x_title="Share of the window's papers mentioning the term",
-                  y_title=None, height=max(320, 28 * len(frame) + 120))

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from papertrends.indexes.search_index import WordLookup
 from papertrends.indexes.segments import SEVERAL_MEMBERS, Segment
 from papertrends.indexes.term_stats import FinishedColumns, Vocabulary
-from papertrends.indexes.terms import TermIndex
+from papertrends.indexes.terms import TermIndex, checked_groups, group_presence
 
 _SOURCE_FIELDS = {"titles": ("title",), "abstracts": ("abstract",),
                   "both": ("title", "abstract")}
@@ -72,12 +72,25 @@ class SegmentedTermIndex:
         return [segment.split_counts(self._fields) for segment in self._segments]
 
     def totals(self, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(papers containing each term, occurrences of each term) over the masked rows."""
+        """(papers containing each term, occurrences of each term) over the masked rows;
+        the unfiltered totals are worked out once (read-only arrays, shared between calls)."""
         if mask is None:
-            mask = np.ones(self._n_rows, dtype=bool)
+            return self._all_totals
         mask = np.asarray(mask, dtype=bool).ravel()
         if len(mask) != self._n_rows:
             raise ValueError(f"mask has {len(mask)} rows, the index {self._n_rows}")
+        if mask.all():
+            return self._all_totals
+        return self._totals(mask)
+
+    @cached_property
+    def _all_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        totals = self._totals(np.ones(self._n_rows, dtype=bool))
+        for values in totals:
+            values.flags.writeable = False
+        return totals
+
+    def _totals(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         papers = np.zeros(self.n_terms, dtype=np.int64)
         occurrences = np.zeros(self.n_terms, dtype=np.int64)
         for number, segment in enumerate(self._segments):
@@ -121,6 +134,49 @@ class SegmentedTermIndex:
                     values = counts[:, group].toarray().ravel()
                     papers[self._column_of_term[sole]] += int((values > 0).sum())
                     occurrences[self._column_of_term[sole]] += int(values.sum())
+
+    def papers_by_group(self, groups: np.ndarray, n_groups: int,
+                        columns: np.ndarray | None = None) -> np.ndarray:
+        """papers[g, k]: rows of group g containing term ``columns[k]``, as
+        ``TermIndex.papers_by_group``: each segment's group counts put in their columns, the
+        split groups' terms as ``totals`` puts them."""
+        groups = checked_groups(groups, self._n_rows)
+        columns = np.arange(self.n_terms) if columns is None else np.asarray(columns, np.int64)
+        result = np.zeros((max(n_groups, 0), len(columns)), dtype=np.int64)
+        wanted = np.full(self.n_terms, -1, dtype=np.int64)
+        wanted[columns] = np.arange(len(columns))
+        for number, segment in enumerate(self._segments):
+            local = np.where(self._alive[number], groups[segment.rows], -1)
+            if not (local >= 0).any():
+                continue
+            grouped = self._grouped[number]
+            width = grouped.n_terms
+            mapped = self._column_of_group[:width]
+            target = np.where(mapped >= 0, wanted[mapped], -1)
+            several = []
+            for group in self._finished.split_groups.tolist():
+                if group >= len(segment.sole):
+                    continue
+                sole = int(segment.sole[group])
+                if sole == SEVERAL_MEMBERS:
+                    several.append(group)
+                elif sole >= 0 and sole in self._column_of_term and group < width:
+                    target[group] = wanted[self._column_of_term[sole]]
+            picked = np.flatnonzero(target >= 0)
+            if len(picked):
+                result[:, target[picked]] += group_presence(grouped.present, local, n_groups,
+                                                            picked)
+            if several:
+                split = self._split[number]
+                members = np.flatnonzero(np.isin(self._vocabulary.group_of, several))
+                members = members[members < split.shape[1]]
+                into = np.array([wanted[self._column_of_term[t]] if t in self._column_of_term
+                                 else -1 for t in members.tolist()], dtype=np.int64)
+                members, into = members[into >= 0], into[into >= 0]
+                if len(members):
+                    present = TermIndex(split, np.array([])).present
+                    result[:, into] += group_presence(present, local, n_groups, members)
+        return result
 
     @cached_property
     def has_terms(self) -> np.ndarray:
