@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from papertrends.collection import pipeline, schema
 from papertrends.collection.enrich import enrich
@@ -86,3 +87,14 @@ def seed_papers(seed_path: Path, taxonomy: Taxonomy) -> pd.DataFrame:
     """The seed as the collection frame an ingest makes of it (links and topics found)."""
     _, table = read_path(seed_path)
     return schema.to_frame(enrich(table, taxonomy))
+
+
+def open_data_page(store: Store, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The Data page over ``store``, run once, with no exception: where uploads and fetches
+    are tried as a user would."""
+    monkeypatch.setenv("PAPERTRENDS_DB", str(store.path))
+    monkeypatch.chdir(REPO_ROOT)
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "data.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

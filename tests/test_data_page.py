@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO_ROOT
+from conftest import open_data_page
 from hf_samples import body, entry
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
@@ -30,12 +30,7 @@ def store(seed_store: Store, tmp_path: Path) -> Store:
 
 @pytest.fixture
 def app(store: Store, monkeypatch) -> AppTest:
-    monkeypatch.setenv("PAPERTRENDS_DB", str(store.path))
-    monkeypatch.chdir(REPO_ROOT)
-    at = AppTest.from_file(str(REPO_ROOT / "pages" / "data.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_data_page(store, monkeypatch)
 
 
 def unescaped(markdown: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT
+from conftest import open_data_page
 from hf_samples import body, entry
 from streamlit.testing.v1 import AppTest
 
@@ -90,12 +90,7 @@ def test_a_careless_but_consistent_csv_is_read(data: bytes) -> None:
 
 @pytest.fixture
 def data_page(store: Store, monkeypatch) -> AppTest:
-    monkeypatch.setenv("PAPERTRENDS_DB", str(store.path))
-    monkeypatch.chdir(REPO_ROOT)
-    at = AppTest.from_file(str(REPO_ROOT / "pages" / "data.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_data_page(store, monkeypatch)
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT
+from conftest import open_data_page
 from hf_samples import body, entry
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
@@ -164,12 +164,7 @@ def test_enrich_github_changes_no_index(store, httpserver, monkeypatch):
 
 
 def _data_page(store: Store, monkeypatch) -> AppTest:
-    monkeypatch.setenv("PAPERTRENDS_DB", str(store.path))
-    monkeypatch.chdir(REPO_ROOT)
-    at = AppTest.from_file(str(REPO_ROOT / "pages" / "data.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_data_page(store, monkeypatch)
 
 
 def test_the_data_pages_upload_leaves_current_indexes(store, monkeypatch):

@@ -360,10 +360,9 @@ def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
     for number in np.unique(state.owner[replaced]).tolist():
         local = state.local[replaced[state.owner[replaced] == number]]
         _add_rows(stats, loaded[number], local, groups, -1)
-    def read_blocks() -> Iterator[pa.Array]:  # one block of texts held at a time
-        for start in range(0, len(touched), _TEXT_BLOCK_ROWS):
-            rows = touched[start:start + _TEXT_BLOCK_ROWS]
-            block = search_texts(rows)
+
+    def read_blocks() -> Iterator[pa.Array]:  # noting each block's digests on the way
+        for rows, block in _text_blocks(search_texts, touched):
             text_digest[rows] = text_digests(block)
             yield block
 
@@ -418,10 +417,17 @@ def text_digests(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return digests
 
 
+def _text_blocks(search_texts: SearchTexts, rows: np.ndarray
+                 ) -> Iterator[tuple[np.ndarray, pa.Array]]:
+    """(rows, their search texts), ``_TEXT_BLOCK_ROWS`` at a time: one block held at once."""
+    for start in range(0, len(rows), _TEXT_BLOCK_ROWS):
+        block_rows = rows[start:start + _TEXT_BLOCK_ROWS]
+        yield block_rows, search_texts(block_rows)
+
+
 def _read_digests(search_texts: SearchTexts, rows: np.ndarray) -> np.ndarray:
     """``text_digests`` of these rows, a block of texts at a time."""
-    digests = [text_digests(search_texts(rows[start:start + _TEXT_BLOCK_ROWS]))
-               for start in range(0, len(rows), _TEXT_BLOCK_ROWS)]
+    digests = [text_digests(block) for _, block in _text_blocks(search_texts, rows)]
     return np.concatenate(digests) if digests else np.zeros(0, dtype=np.uint64)
 
 
