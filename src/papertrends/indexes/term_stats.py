@@ -22,8 +22,8 @@ import scipy.sparse as sp
 
 from papertrends.indexes.terms import (
     CASED,
+    grouped_columns,
     not_subsumed,
-    plural_groups,
     plural_key,
     usual_spelling,
 )
@@ -140,11 +140,15 @@ def finish_columns(vocabulary: Vocabulary, stats: SourceStats,
         vocabulary.terms[cased & (totals > 0)].tolist(), totals[cased & (totals > 0)].tolist(),
         strict=True)})
     spelling = usual_spelling(seen, totals[words], terms)
-    groups = plural_groups(terms, totals[words])
-    n_columns = len(groups.labels)
     group_of_word = vocabulary.group_of[words]
     key_term = vocabulary.key_term[group_of_word]
     key_occurs = (key_term >= 0) & (totals[np.maximum(key_term, 0)] > 0)
+    # The term spelling each word's key, as a place in ``words``: the key when it occurs.
+    place = np.zeros(len(vocabulary.terms), dtype=np.int64)
+    place[words] = np.arange(len(words))
+    canonical = np.where(key_occurs, place[np.maximum(key_term, 0)], np.arange(len(words)))
+    groups = grouped_columns(terms, totals[words], canonical)
+    n_columns = len(groups.labels)
     # A merged column is its group's when the key occurs, else its one term's.
     group = np.full(n_columns, -1, dtype=np.int64)
     term = np.full(n_columns, -1, dtype=np.int64)

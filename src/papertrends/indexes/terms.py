@@ -640,24 +640,37 @@ def plural_groups(terms: np.ndarray, totals: np.ndarray) -> PluralGroups:
     commonest form. ``terms`` are sorted and occur (``totals`` > 0): on a tie the
     alphabetically first spelling names the term. Only the terms and their totals are read,
     so the kept statistics of a collection decide it as well as its counts do."""
-    present = set(terms.tolist())
-    canonical = []
-    for term in terms.tolist():
-        merged = plural_key(term)
-        canonical.append(merged if merged in present else term)
-    keys, column_of = np.unique(np.array(canonical, dtype=object), return_inverse=True)
+    position = {term: i for i, term in enumerate(terms.tolist())}
+    canonical = np.array([position.get(plural_key(term), i) for i, term in
+                          enumerate(terms.tolist())], dtype=np.int64)
+    return grouped_columns(terms, totals, canonical)
+
+
+def grouped_columns(terms: np.ndarray, totals: np.ndarray, canonical: np.ndarray
+                    ) -> PluralGroups:
+    """``plural_groups`` once each term's merged key is known: ``canonical[i]`` is the
+    position in ``terms`` of the term that spells term i's key (its own when the key does not
+    occur). Kept statistics know the keys already (``term_stats.Vocabulary``), so an update
+    decides the groups in array operations, with no string work."""
+    _, column_of = np.unique(canonical, return_inverse=True)
+    column_of = column_of.ravel()
     order = np.lexsort((np.arange(len(terms)), -totals, column_of))
     first = np.ones(len(order), dtype=bool)
     first[1:] = column_of[order][1:] != column_of[order][:-1]
-    labels = np.empty(len(keys), dtype=object)
+    n_columns = int(column_of.max()) + 1 if len(column_of) else 0
+    labels = np.empty(n_columns, dtype=object)
     labels[column_of[order][first]] = terms[order][first]
     stems: dict[str, str] = {}
-    if len(keys) < len(terms):
-        groups: dict[int, list[str]] = {}
-        for term, column in zip(terms.tolist(), column_of.tolist(), strict=True):
-            groups.setdefault(column, []).append(term)
-        stems = {labels[column]: _common_prefix(forms) for column, forms in groups.items()
-                 if len(forms) > 1}
+    members = np.bincount(column_of, minlength=n_columns)
+    if (members > 1).any():
+        # Terms are sorted, so a group's first and last members bound its shared prefix.
+        positions = np.arange(len(terms))
+        lowest = np.full(n_columns, len(terms), dtype=np.int64)
+        highest = np.full(n_columns, -1, dtype=np.int64)
+        np.minimum.at(lowest, column_of, positions)
+        np.maximum.at(highest, column_of, positions)
+        stems = {labels[column]: _common_prefix([terms[lowest[column]], terms[highest[column]]])
+                 for column in np.flatnonzero(members > 1).tolist()}
     return PluralGroups(column_of, labels, stems)
 
 
