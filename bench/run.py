@@ -241,6 +241,9 @@ def step_update(size: int, seed: int, repeat: int) -> dict:
             copy = Path(scratch) / source.name
             shutil.copy(source, copy)
             shutil.copytree(terms_folder, copy.with_name(copy.name + ".terms"))
+            # A store is written to disk long before its next update: the copy's pages, still
+            # dirty in memory, would make the update's commit write the whole file.
+            os.sync()
             os.environ["PAPERTRENDS_DB"] = str(copy)
             app = _app_test("overview")
             app.run()  # the dashboard, open before the day arrives

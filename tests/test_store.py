@@ -106,6 +106,24 @@ def test_a_changed_upvote_count_updates_only_that_paper(tmp_path, seed_store, se
     pd.testing.assert_frame_equal(after[others], before[others])
 
 
+
+def test_versions_keep_the_order_papers_arrived_in_after_updates(tmp_path, seed_store,
+                                                                 seed_text, taxonomy) -> None:
+    """An update rewrites a paper's row at the end of the table; its position stays, and the
+    indexes match rows by position."""
+    store = _copy(seed_store, tmp_path)
+    before = store.versions()["paper_id"].to_pylist()
+    changed = seed_text.replace("Dec 27, 2024 3\n", "Dec 27, 2024 41\n", 1)
+    store.ingest([_page_batch(changed, taxonomy, "later.txt")], taxonomy, now=T2)
+    with duckdb.connect(str(store.path), read_only=True) as connection:
+        [(physically_last,)] = connection.execute(
+            "SELECT paper_id FROM papers ORDER BY rowid DESC LIMIT 1").fetchall()
+    versions = store.versions()
+    assert versions["paper_id"].to_pylist() == before
+    assert before[-1] != physically_last  # the rewritten row really moved
+    updated = versions["last_updated"].to_pylist()
+    assert updated[before.index(physically_last)] == T2
+
 P = {"paper_id": "2401.00001", "title": "A paper", "topics": ["Other"], "source": "first"}
 
 

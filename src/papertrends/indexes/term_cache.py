@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from dataclasses import replace as dataclass_replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TypeVar, overload
 
@@ -141,11 +141,12 @@ class TermCache:
         """The saved generation for ``papers`` and its segments, updated first if need be;
         rebuilt when a file of it cannot be read, or the parts of the segments the caller
         ``uses`` (``Segment.verify``) do not match their checksums."""
+        versions = _Versions(papers)
         for attempt in range(2):
             state = self._read_state()
-            touched = None if state is None else _touched(state, papers)
+            touched = None if state is None else _touched(state, versions)
             if touched is None or len(touched) or attempt:
-                self.update(papers, text_values, search_texts, rebuild=attempt > 0)
+                self._update(versions, text_values, search_texts, rebuild=attempt > 0)
                 state = self._read_state()
             try:
                 if state is None:
@@ -162,7 +163,7 @@ class TermCache:
     def is_current(self, papers: pd.DataFrame) -> bool:
         """Whether the saved indexes serve ``papers`` as they are, with nothing to analyse."""
         state = self._read_state()
-        touched = None if state is None else _touched(state, papers)
+        touched = None if state is None else _touched(state, _Versions(papers))
         return touched is not None and not len(touched)
 
     # -- updating --------------------------------------------------------------------------
@@ -172,17 +173,22 @@ class TermCache:
         """Index the rows of ``papers`` that are new or changed since the saved generation
         (every row when it does not match, cannot be read, or ``rebuild``), in one new
         generation."""
+        self._update(_Versions(papers), text_values, search_texts, rebuild=rebuild)
+
+    def _update(self, versions: _Versions, text_values: TextValues | None,
+                search_texts: SearchTexts | None, *, rebuild: bool) -> None:
+        papers = versions.papers
         text_values = text_values or partial(frame_text_values, papers)
         search_texts = search_texts or partial(frame_search_texts, papers)
         with self._locked():
             state = self._read_state()
-            touched = None if state is None or rebuild else _touched(state, papers)
+            touched = None if state is None or rebuild else _touched(state, versions)
             if touched is not None and not len(touched):
                 return
             if touched is not None:
                 try:
                     loaded = _LazySegments(self, state)
-                    new_state, new_segments = _updated_state(state, loaded, papers, touched,
+                    new_state, new_segments = _updated_state(state, loaded, versions, touched,
                                                              text_values, search_texts)
                 except files.READ_ERRORS:  # a saved segment is damaged (files.DamagedArchive
                     _SEGMENTS.clear()      # when its checksums do not match): start afresh
@@ -191,7 +197,7 @@ class TermCache:
                 state = _State.empty(0 if state is None else state.generation,
                                      0 if state is None else state.serial)
                 new_state, new_segments = _updated_state(
-                    state, _LazySegments(self, state), papers, np.arange(len(papers)),
+                    state, _LazySegments(self, state), versions, np.arange(len(papers)),
                     text_values, search_texts)
             if new_state is not state:
                 self._write_state(new_state, new_segments)
@@ -316,18 +322,17 @@ class _LazySegments(Sequence[Segment]):
         return np.array([len(segment) for segment in self], dtype=np.int64)
 
 
-def _touched(state: _State, papers: pd.DataFrame) -> np.ndarray | None:
-    """The rows of ``papers`` new or changed since ``state`` was saved, or None when the
-    saved rows are not the first rows of ``papers`` (another collection, another order)."""
-    if len(papers) < state.n_rows or ids_digest(papers.iloc[:state.n_rows]) != (
-            state.ids_digest):
+def _touched(state: _State, versions: _Versions) -> np.ndarray | None:
+    """The rows of the frame new or changed since ``state`` was saved, or None when the
+    saved rows are not its first rows (another collection, another order)."""
+    if len(versions) < state.n_rows or versions.ids_digest(state.n_rows) != state.ids_digest:
         return None
-    updated = _updated(papers)
+    updated = versions.updated
     changed = np.flatnonzero(updated[:state.n_rows] != state.updated)
-    return np.concatenate([changed, np.arange(state.n_rows, len(papers))])
+    return np.concatenate([changed, np.arange(state.n_rows, len(versions))])
 
 
-def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
+def _updated_state(state: _State, loaded: _LazySegments, versions: _Versions,
                    candidates: np.ndarray, text_values: TextValues, search_texts: SearchTexts
                    ) -> tuple[_State, dict[str, Segment]]:
     """The next generation: the rows among ``candidates`` whose texts are new or changed
@@ -335,7 +340,7 @@ def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
     held, segments merged when there are many. Candidates whose title and abstract are
     what was indexed (a paper seen again with more upvotes) only have their version noted.
     Returns ``state`` itself when nothing is to be saved."""
-    n_rows = len(papers)
+    n_rows = len(versions)
     # Papers seen before: are their texts what was indexed? (New ones are analysed anyway, and
     # their texts are read after counting, as a first build reads a million of them.)
     seen = candidates[candidates < state.n_rows]
@@ -344,7 +349,7 @@ def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
     text_digest = np.concatenate([state.text_digest,
                                   np.zeros(n_rows - state.n_rows, dtype=np.uint64)])
     text_digest[seen] = seen_digests
-    updated = _updated(papers)
+    updated = versions.updated
     touched = np.concatenate([seen[~same], candidates[candidates >= state.n_rows]])
     if not len(touched):
         if not len(candidates):
@@ -394,8 +399,9 @@ def _updated_state(state: _State, loaded: _LazySegments, papers: pd.DataFrame,
         owner[merged.rows] = merge_from
         local[merged.rows] = np.arange(len(merged))
     finished = {source: finish_columns(vocabulary, stats[source]) for source in SOURCES}
-    next_state = _State(state.generation + 1, serial, n_rows, ids_digest(papers), updated,
-                        text_digest, owner, local, names, sizes, vocabulary, stats, finished)
+    next_state = _State(state.generation + 1, serial, n_rows, versions.ids_digest(n_rows),
+                        updated, text_digest, owner, local, names, sizes, vocabulary, stats,
+                        finished)
     return next_state, new_segments
 
 
@@ -536,20 +542,38 @@ def collection_digest(papers: pd.DataFrame) -> str:
     Only the ids' characters and lengths are read, never Arrow's buffers as they lie: however
     DuckDB chunked or sliced the column, the same papers give the same digest.
     """
+    return _digest(papers["paper_id"], _updated(papers))
+
+
+def _digest(paper_ids: pd.Series, updated: np.ndarray) -> str:
+    return _prefix_digests(paper_ids, {len(paper_ids): updated})[len(paper_ids)]
+
+
+def _prefix_digests(paper_ids: pd.Series, versions: dict[int, np.ndarray]) -> dict[int, str]:
+    """``collection_digest`` of the first n rows for each n of ``versions`` (those rows'
+    ``_updated``), in one pass over the ids: an update checks the saved rows, then saves all."""
     lengths = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
     characters = hashlib.blake2b(digest_size=16)
-    ids = pa.array(papers["paper_id"]).cast(pa.large_string())
-    for chunk in ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]:
-        if not len(chunk):
-            continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
-            chunk.offset:chunk.offset + len(chunk) + 1]
-        lengths.update(np.diff(offsets).tobytes())
-        if chunk.buffers()[2] is not None:
-            characters.update(chunk.buffers()[2][offsets[0]:offsets[-1]])
-    lengths.update(characters.digest())
-    lengths.update(_updated(papers).tobytes())
-    return lengths.hexdigest()
+    ids = pa.array(paper_ids)
+    if not isinstance(ids, pa.ChunkedArray):
+        ids = pa.chunked_array([ids])
+    digests, done = {}, 0
+    for cut in sorted(versions):
+        for chunk in ids.slice(done, cut - done).chunks:
+            if not len(chunk):
+                continue
+            wide = pa.types.is_large_string(chunk.type)
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
+                chunk.offset:chunk.offset + len(chunk) + 1]
+            lengths.update(np.diff(offsets).astype(np.int64, copy=False).tobytes())
+            if chunk.buffers()[2] is not None:
+                characters.update(chunk.buffers()[2][int(offsets[0]):int(offsets[-1])])
+        done = cut
+        final = lengths.copy()
+        final.update(characters.copy().digest())
+        final.update(versions[cut].tobytes())
+        digests[cut] = final.hexdigest()
+    return digests
 
 
 def frame_text_values(papers: pd.DataFrame, column: str, rows: np.ndarray | slice
@@ -599,10 +623,34 @@ def _updated(papers: pd.DataFrame) -> np.ndarray:
     return np.asarray(values.fill_null(-1), dtype=np.int64)
 
 
-
-
 def ids_digest(papers: pd.DataFrame) -> str:
     """Which papers in which order (not at which version): what a saved row stands for."""
-    digest = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
-    digest.update(collection_digest(papers.assign(last_updated=pd.NaT)).encode())
-    return digest.hexdigest()
+    return _Versions(papers).ids_digest(len(papers))
+
+
+class _Versions:
+    """Which papers a frame holds and at which version, each worked out once: an update
+    checks the saved rows against the frame's first rows, then saves the whole frame's."""
+
+    def __init__(self, papers: pd.DataFrame) -> None:
+        self.papers = papers
+        self._ids_digests: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    @cached_property
+    def updated(self) -> np.ndarray:
+        return _updated(self.papers)
+
+    def ids_digest(self, n_rows: int) -> str:
+        """``ids_digest`` of the first ``n_rows`` (the whole frame's comes in the same pass)."""
+        if n_rows not in self._ids_digests:
+            unversioned = np.full(len(self.papers), -1, dtype=np.int64)  # every version alike
+            found = _prefix_digests(self.papers["paper_id"], {
+                cut: unversioned[:cut] for cut in (n_rows, len(self.papers))})
+            for cut, digest in found.items():
+                outer = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
+                outer.update(digest.encode())
+                self._ids_digests[cut] = outer.hexdigest()
+        return self._ids_digests[n_rows]
