@@ -50,16 +50,16 @@ st.plotly_chart(chart_author_histogram(compute_author_histogram(papers, log_buck
                                        log_buckets), width="stretch")
 
 st.subheader("Team size over time")
-period = st.segmented_control("Period", list(PERIODS), default=default_period(papers["published"]),
+period = st.segmented_control("Period", list(PERIODS),
+                              default=default_period(papers[view.date_column]),
                               format_func=str.capitalize, key="authors_period") or "month"
-over_time = compute_team_size_per_period(papers, period)
+over_time = compute_team_size_per_period(papers, period, view.date_column)
 if over_time.empty:
     st.info("None of the selected papers has both a known date and a known author count.")
 else:
-    widgets.time_chart(chart_team_size_over_time(over_time, period), view.unfinished(period),
-                       period)
+    view.time_chart(chart_team_size_over_time(over_time, period), period)
     widgets.note_left_out(len(papers) - int(over_time["papers"].sum()),
-                     "no known publication date or author count")
+                     f"no known {view.date_words} or author count")
 
 st.subheader("Team size by topic")
 st.caption("A paper counts under each of its topics; in brackets, the topic's papers with a "

@@ -24,14 +24,16 @@ right.download_button(
     help="Every column of the collection for the rows matching the current filters.")
 
 table = compute_paper_table(
-    papers, sort, abstracts=lambda rows: view.collection.texts(rows, ("abstract",))["abstract"])
+    papers, sort, abstracts=lambda rows: view.collection.texts(rows, ("abstract",))["abstract"],
+    date_column=view.date_column)
+dates = list(view.collection.date_columns)
 if len(table) < len(papers):
     st.caption(f"Showing the first {len(table):,} of {len(papers):,} papers in this order; "
                "the download has all of them.")
 selection = st.dataframe(
     table, hide_index=True, width="stretch", height=560, on_select="rerun",
     selection_mode="single-row", key="explore_table",
-    column_order=["title", "published", "upvotes", "n_authors", "topics", "github",
+    column_order=["title", *dates, "upvotes", "n_authors", "topics", "github",
                   "project_page", "hugging_face", "abstract"],
     column_config={**widgets.PAPER_COLUMNS, "abstract": st.column_config.TextColumn(
         "Abstract (select a row for all of it)", width="large")})

@@ -52,15 +52,16 @@ if view.filters.has_code != "any":
             "below are all or nothing. Set it to *Any* to compare.")
 
 st.subheader("Code over time")
-period = st.segmented_control("Period", list(PERIODS), default=default_period(papers["published"]),
+period = st.segmented_control("Period", list(PERIODS),
+                              default=default_period(papers[view.date_column]),
                               format_func=str.capitalize, key="github_period") or "month"
-per_period = compute_code_per_period(papers, period)
+per_period = compute_code_per_period(papers, period, view.date_column)
 if per_period.empty:
-    st.info("None of the selected papers has a known publication date.")
+    st.info(f"None of the selected papers has a known {view.date_words}.")
 else:
-    widgets.time_chart(chart_code_per_period(per_period, period), view.unfinished(period), period)
+    view.time_chart(chart_code_per_period(per_period, period), period)
     widgets.note_left_out(len(papers) - int(per_period["papers"].sum()),
-                          "no known publication date")
+                          f"no known {view.date_words}")
 
 if not summary["with_code"]:
     st.info("None of the selected papers links a GitHub repository, so there is nothing to "

@@ -46,10 +46,10 @@ else:
                      "arXiv", display_text="abstract")})
 
 st.subheader("Papers over time")
-period = default_period(papers["published"])
-widgets.time_chart(chart_papers_per_period(compute_papers_per_period(papers, period), period),
-                   view.unfinished(period), period)
-widgets.note_left_out(figures["unknown_date"], "no known publication date")
+period = default_period(papers[view.date_column])
+per_period = compute_papers_per_period(papers, period, view.date_column)
+view.time_chart(chart_papers_per_period(per_period, period), period)
+widgets.note_left_out(len(papers) - int(per_period["papers"].sum()), f"no known {view.date_words}")
 
 st.subheader("Topics: papers and attention")
 st.caption("How many selected papers each topic has, and the median and mean upvotes they "

@@ -56,8 +56,8 @@ def top_papers_table(top) -> None:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _period_counts(fingerprint: tuple, mask_digest: str, kind: str, period: str,
-                   through, _view) -> PeriodCounts:
-    published = _view.collection.papers["published"]
+                   through, date_column: str, _view) -> PeriodCounts:
+    published = _view.collection.papers[date_column]
     if kind == "Terms":
         return term_counts_per_period(_view.collection.term_index(), _view.mask, published,
                                       period, through=through)
@@ -70,7 +70,7 @@ def period_counts(view: page.View, kind: str, period: str, through) -> PeriodCou
     changing s or gamma, or opening a burst's papers, runs only the detection again."""
     digest = hashlib.blake2b(np.packbits(view.mask).tobytes(), digest_size=16).hexdigest()
     key = (id(view.collection), loading.store().fingerprint())  # this collection, this version
-    return _period_counts(key, digest, kind, period, through, view)
+    return _period_counts(key, digest, kind, period, through, view.date_column, view)
 
 
 def picked_row(key: str) -> int:
@@ -97,19 +97,20 @@ view = page.page_header("Trends", "What is rising: papers per period stacked by 
                                 "and losing ground, and bursts.")
 page.stop_if_empty(view)
 papers = view.selected
-undated = int(papers["published"].isna().sum())
+undated = int(papers[view.date_column].isna().sum())
 
-period = st.segmented_control("Period", list(PERIODS), default=default_period(papers["published"]),
+period = st.segmented_control("Period", list(PERIODS),
+                              default=default_period(papers[view.date_column]),
                               format_func=str.capitalize, key="trends_period") or "month"
 
 st.subheader("Papers per period, by topic")
-topic_counts = compute_topic_counts_per_period(papers, period)
+topic_counts = compute_topic_counts_per_period(papers, period, view.date_column)
 if topic_counts.empty:
-    st.info("None of the selected papers has a known publication date.")
+    st.info(f"None of the selected papers has a known {view.date_words}.")
 else:
-    totals = compute_papers_per_period(papers, period)
-    widgets.time_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors),
-                       view.unfinished(period), period)
+    totals = compute_papers_per_period(papers, period, view.date_column)
+    view.time_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors),
+                    period)
     st.subheader("Each topic's share of the period's papers")
     steady, sparse_papers = split_sparse_periods(topic_counts, MIN_PERIOD_PAPERS)
     if steady.empty:
@@ -119,19 +120,19 @@ else:
         st.plotly_chart(chart_topic_share(steady, period, view.topic_colors), width="stretch")
     widgets.note_left_out(sparse_papers, f"in a {period} with fewer than {MIN_PERIOD_PAPERS} "
                                     "papers, where a share says little")
-widgets.note_left_out(undated, "no known publication date")
+widgets.note_left_out(undated, f"no known {view.date_words}")
 
 st.subheader("Upvotes over time")
-upvotes = compute_upvotes_per_period(papers, period)
+upvotes = compute_upvotes_per_period(papers, period, view.date_column)
 if upvotes.empty:
     st.info("None of the selected papers has both a known date and a known upvote count.")
 else:
-    widgets.time_chart(chart_upvotes_per_period(upvotes, period), view.unfinished(period), period)
+    view.time_chart(chart_upvotes_per_period(upvotes, period), period)
     widgets.note_left_out(len(papers) - int(upvotes["papers"].sum()),
                      "no known date or upvote count")
 
 index = view.collection.term_index()
-published = view.collection.papers["published"]
+published = view.dates
 
 st.subheader("Rising and falling terms")
 st.caption("A term's z weighs the change in its share of papers, from the previous window to "
@@ -211,9 +212,10 @@ gamma = gamma_column.number_input(
     help="What entering a burst costs, times ln(number of periods). 1, Kleinberg's value, "
          "keeps short bursts that are unlikely at the usual rate; 2 or more keeps only "
          "long or strong ones (fewer chance bursts among thousands of terms).")
-newest = view.collection.date_bounds[1] if view.collection.date_bounds else None
+bounds = view.collection.date_range(view.date_column)
+newest = bounds[1] if bounds else None
 if newest is None:
-    st.info("None of the papers has a known publication date.")
+    st.info(f"None of the papers has a known {view.date_words}.")
 else:
     through = last_complete_day(newest, period)
     if through < newest and not st.toggle(
@@ -233,7 +235,8 @@ else:
         st.info(f"No burst among the selected papers' {label}s per {period}: try a shorter "
                 "period, a lower s or gamma, or wider filters.")
     else:
-        st.plotly_chart(chart_bursts(found, label), width="stretch")
+        st.plotly_chart(chart_bursts(found, label).update_xaxes(title_text=view.date_label),
+                        width="stretch")
         st.caption("Darker bars are stronger bursts; hatched ones are ongoing (they reach "
                    f"the last {period} counted).")
         st.dataframe(found, hide_index=True, width="stretch", key=f"trends_bursts_{label}",

@@ -155,13 +155,14 @@ def _spread(codes: np.ndarray, values: np.ndarray, n_groups: int
                                   "mean": sums / size})
 
 
-def compute_team_size_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+def compute_team_size_per_period(papers: pd.DataFrame, period: str,
+                                 date_column: str = "published") -> pd.DataFrame:
     """period, papers (dated, with a known count), median, q1, q3 (interquartile), mean.
 
     Only periods that have such papers appear (a median of nothing is not zero).
     """
     rows = _known(papers)
-    starts = period_start(papers["published"].iloc[rows], period)
+    starts = period_start(papers[date_column].iloc[rows], period)
     dated = starts.notna().to_numpy(bool)
     if not dated.any():
         return _empty({"period": "datetime64[s]"} | _SPREAD_COLUMNS)

@@ -115,12 +115,13 @@ def compute_code_summary(papers: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def compute_code_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+def compute_code_per_period(papers: pd.DataFrame, period: str,
+                            date_column: str = "published") -> pd.DataFrame:
     """period, papers (dated), with_code, without_code, share (with_code / papers; missing for
     a period without papers). Every period in the span is present."""
     columns = {"period": "datetime64[s]", "papers": "int64", "with_code": "int64",
                "without_code": "int64", "share": "float64"}
-    starts = period_start(papers["published"], period)
+    starts = period_start(papers[date_column], period)
     dated = starts.notna().to_numpy(bool)
     if not dated.any():
         return _empty(columns)

@@ -22,15 +22,18 @@ ABSTRACT_CHARS = 220
 
 
 def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int = 5_000, *,
-                        abstracts: Callable[[pd.Index], pd.Series] | None = None
-                        ) -> pd.DataFrame:
+                        abstracts: Callable[[pd.Index], pd.Series] | None = None,
+                        date_column: str = "published") -> pd.DataFrame:
     """Up to ``limit`` rows in the chosen order, shaped for reading rather than for export.
 
     The result keeps the rows' labels as its index. ``abstracts``, when ``papers`` has none,
     gives them for a set of labels (``Collection.texts``): only the rows shown are read.
-    Ties are broken by title.
+    Ties are broken by title. "Newest" and "Oldest" go by ``date_column``; the day Daily
+    Papers featured a paper is a column (``featured``) when the papers have it.
     """
     column, ascending = SORT_KEYS[sort]
+    if column == "published":
+        column = date_column
     ranked = _top(papers, column, ascending, limit)
     texts = ranked["abstract"] if "abstract" in ranked else abstracts(ranked.index)
     abstracts_shown = pc.fill_null(arrow.contiguous(texts).cast(pa.string()), "")
@@ -44,6 +47,7 @@ def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int 
         "paper_id": ranked["paper_id"].to_numpy(),
         "title": ranked["title"].to_numpy(),
         "published": ranked["published"].to_numpy(),
+        **({"featured": ranked["featured"].to_numpy()} if "featured" in ranked else {}),
         "upvotes": ranked["upvotes"].to_numpy(),
         "n_authors": ranked["n_authors"].to_numpy(),
         "topics": [", ".join(t) for t in ranked["topics"].tolist()],

@@ -16,21 +16,23 @@ from papertrends.analytics.periods import PERIODS, as_days, period_start
 from papertrends.common import arrow
 
 
-def _dated(papers: pd.DataFrame, period: str, columns: list[str]) -> pd.DataFrame:
+def _dated(papers: pd.DataFrame, period: str, columns: list[str], date_column: str
+           ) -> pd.DataFrame:
     """``columns`` of the papers with a known date, plus their ``period``.
 
     Only the named columns are copied: the selection may hold a million abstracts.
     """
-    starts = period_start(papers["published"], period)
+    starts = period_start(papers[date_column], period)
     known = starts.notna().to_numpy()
     frame = papers.loc[known, columns]
     frame["period"] = starts[known]
     return frame
 
 
-def compute_papers_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+def compute_papers_per_period(papers: pd.DataFrame, period: str,
+                              date_column: str = "published") -> pd.DataFrame:
     """period, papers (distinct dated papers per period), every period in the span present."""
-    dated = _dated(papers, period, [])
+    dated = _dated(papers, period, [], date_column)
     if dated.empty:
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[s]"),
                              "papers": pd.Series(dtype=int)})
@@ -41,9 +43,10 @@ def compute_papers_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame
     return counts.rename_axis("period").reset_index(name="papers")
 
 
-def compute_topic_counts_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+def compute_topic_counts_per_period(papers: pd.DataFrame, period: str,
+                                    date_column: str = "published") -> pd.DataFrame:
     """period, topic, papers (with that topic), period_papers, share (of the period's papers)."""
-    dated = _dated(papers, period, ["topics"])
+    dated = _dated(papers, period, ["topics"], date_column)
     columns = {"period": "datetime64[s]", "topic": str, "papers": int, "period_papers": int,
                "share": float}
     if dated.empty:
@@ -81,9 +84,10 @@ def split_sparse_periods(topic_counts: pd.DataFrame, min_papers: int
     return steady, int(sparse.groupby("period")["period_papers"].first().sum())
 
 
-def compute_upvotes_per_period(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+def compute_upvotes_per_period(papers: pd.DataFrame, period: str,
+                               date_column: str = "published") -> pd.DataFrame:
     """period, papers (with known upvotes), total_upvotes, median_upvotes, mean_upvotes."""
-    dated = _dated(papers, period, ["upvotes"])
+    dated = _dated(papers, period, ["upvotes"], date_column)
     dated = dated[dated["upvotes"].notna()]
     if dated.empty:
         return pd.DataFrame({k: pd.Series(dtype=v) for k, v in {

@@ -8,14 +8,16 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from papertrends.analytics.periods import UnfinishedPeriod, unfinished_period
+from papertrends.app import widgets
 from papertrends.app.loading import load_collection
 from papertrends.app.sidebar import sidebar_filters
 from papertrends.charts import topic_colors
 from papertrends.collection.filters import Filters
-from papertrends.collection.loaded import Collection
+from papertrends.collection.loaded import PUBLISHED, Collection
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,34 @@ class View:
     def count(self) -> int:
         return int(self.mask.sum())
 
+    @cached_property
+    def date_column(self) -> str:
+        """The date every time chart of this view uses: 'published' or 'featured'."""
+        return self.filters.dates_in(self.collection)
+
+    @property
+    def date_words(self) -> str:
+        """That date in a sentence: 'no known publication date'."""
+        return "publication date" if self.date_column == PUBLISHED else "featured day"
+
+    @property
+    def date_label(self) -> str:
+        """That date on a time axis."""
+        return "Published" if self.date_column == PUBLISHED else "Featured on Daily Papers"
+
+    def time_chart(self, figure: go.Figure, period: str) -> None:
+        """``widgets.time_chart`` for this view: its unfinished period, its date on the axis."""
+        widgets.time_chart(figure, self.unfinished(period), period, self.date_label)
+
+    @property
+    def dates(self) -> pd.Series:
+        """That date for every paper of the collection (not only the selected)."""
+        return self.collection.papers[self.date_column]
+
     def unfinished(self, period: str) -> UnfinishedPeriod | None:
         """The ``period`` still under way on the collection's newest date (a filter does not
         end a month): charts mark it, comparisons leave it out."""
-        bounds = self.collection.date_bounds
+        bounds = self.collection.date_range(self.date_column)
         return unfinished_period(bounds[1] if bounds else None, period)
 
     @cached_property

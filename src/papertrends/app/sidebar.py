@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from papertrends.app import widgets
-from papertrends.collection.filters import MAX_COUNT, Filters, parse_search
-from papertrends.collection.loaded import Collection
+from papertrends.collection.filters import DATE_LABELS, MAX_COUNT, Filters, parse_search
+from papertrends.collection.loaded import PUBLISHED, Collection
 
 _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
                  500, 1000, 2000, 5000)
 _CODE_LABELS = {"any": "Any", "yes": "With code", "no": "Without code"}
-FILTER_KEYS = ("f_dates", "f_topics", "f_search", "f_min_upvotes", "f_authors", "f_code")
+FILTER_KEYS = ("f_date_column", "f_dates", "f_topics", "f_search", "f_min_upvotes",
+               "f_authors", "f_code")
 
 
 def _author_steps(collection: Collection) -> list[int]:
@@ -26,8 +27,9 @@ def _widget_state_from(filters: Filters, collection: Collection) -> dict[str, ob
         "f_search": filters.search,
         "f_min_upvotes": filters.min_upvotes,
         "f_code": filters.has_code,
+        "f_date_column": filters.dates_in(collection),
     }
-    bounds = collection.date_bounds
+    bounds = collection.date_range(filters.dates_in(collection))
     if bounds:
         low, high = bounds
         start = min(max(filters.date_from or low, low), high)
@@ -44,7 +46,8 @@ def _filters_from_widgets(collection: Collection, state: dict[str, object]) -> F
     """The filters the widgets show. ``state`` holds the values the widgets returned this run
     (after a page switch, st.session_state may not yet hold a value restored by the widget)."""
     date_from = date_to = None
-    bounds = collection.date_bounds
+    date_column = state.get("f_date_column", PUBLISHED)
+    bounds = collection.date_range(date_column)
     if bounds and "f_dates" in state:
         start, end = state["f_dates"]
         date_from = start if start > bounds[0] else None
@@ -59,6 +62,7 @@ def _filters_from_widgets(collection: Collection, state: dict[str, object]) -> F
         authors_min=low if low > steps[0] else None,
         authors_max=high if high < steps[-1] else None,
         has_code=state.get("f_code", "any"),
+        date_column=date_column,
     )
 
 
@@ -69,7 +73,8 @@ def _reset_filters(collection: Collection) -> None:
 def _follow_new_bounds(collection: Collection) -> None:
     """After new papers arrive, a range left wide open stays wide open; others are clamped."""
     state = st.session_state
-    for key, bounds in (("f_dates", collection.date_bounds),
+    dates = collection.date_range(state.get("f_date_column", PUBLISHED))
+    for key, bounds in (("f_dates", dates),
                         ("f_authors", (_author_steps(collection)[0],
                                        _author_steps(collection)[-1]))):
         previous = state.get(f"{key}_bounds")
@@ -112,11 +117,21 @@ def sidebar_filters(collection: Collection) -> Filters:
     sidebar = st.sidebar
     sidebar.header("Filters")
     values: dict[str, object] = {}
-    bounds = collection.date_bounds
+    if len(collection.date_columns) > 1:
+        values["f_date_column"] = sidebar.radio(
+            "Dates", collection.date_columns, key="f_date_column",
+            format_func=DATE_LABELS.__getitem__,
+            help="Which date the date range and every time chart use. By default the "
+                 "paper's own (arXiv) date; Daily Papers may feature a paper days or months "
+                 "later.")
+    else:
+        state["f_date_column"] = PUBLISHED  # a link's choice the collection cannot honour
+    date_column = values.get("f_date_column", PUBLISHED)
+    bounds = collection.date_range(date_column)
     if bounds and bounds[0] < bounds[1]:
         values["f_dates"] = sidebar.slider(
-            "Published", min_value=bounds[0], max_value=bounds[1], value=bounds, key="f_dates",
-            format="YYYY-MM-DD")
+            "Featured" if date_column != PUBLISHED else "Published", min_value=bounds[0],
+            max_value=bounds[1], value=bounds, key="f_dates", format="YYYY-MM-DD")
     values["f_topics"] = sidebar.multiselect(
         "Topics", collection.topics, key="f_topics", placeholder="All topics",
         help="Papers with any of the chosen topics.")
@@ -140,12 +155,14 @@ def sidebar_filters(collection: Collection) -> Filters:
                    width="stretch")
 
     filters = _filters_from_widgets(collection, values)
-    unknown_dates = collection.count_unknown("published")
+    unknown_dates = collection.count_unknown(date_column)
     unknown_authors = collection.count_unknown("n_authors")
     if unknown_dates or unknown_authors:
         sidebar.caption(
-            f"{unknown_dates:,} papers have no known date and {unknown_authors:,} no known author "
-            "count; they are kept unless you narrow that filter.")
+            f"{unknown_dates:,} papers have no known "
+            f"{'date' if date_column == PUBLISHED else 'featured day'} and "
+            f"{unknown_authors:,} no known author count; they are kept unless you narrow that "
+            "filter.")
     if _url_params() != {k: v if isinstance(v, list) else [v]
                          for k, v in filters.to_params().items()}:
         st.query_params.from_dict(filters.to_params())

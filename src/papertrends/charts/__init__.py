@@ -57,8 +57,8 @@ def styled(figure: go.Figure, *, x_title: str | None = None, y_title: str | None
     return figure
 
 
-def period_axis_title(period: str) -> str:
-    return f"Published ({PERIOD_LABEL[period]})"
+def period_axis_title(period: str, dated: str = "Published") -> str:
+    return f"{dated} ({PERIOD_LABEL[period]})"
 
 
 UNFINISHED_OPACITY = 0.35

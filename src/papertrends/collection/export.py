@@ -120,10 +120,13 @@ def export_filename(papers: pd.DataFrame, filters: Filters | None = None,
     are the filter's range, else the rows' span; words are reduced to letters, digits and
     hyphens (a name is no place for a path), and the name stays under 160 characters."""
     filters = filters or Filters()
-    known = papers["published"].dropna() if len(papers) else papers["published"]
+    column = filters.date_column if filters.date_column in papers else "published"
+    known = papers[column].dropna() if len(papers) else papers[column]
     start = filters.date_from or (known.min() if len(known) else None)
     end = filters.date_to or (known.max() if len(known) else None)
     parts = ["papers"]
+    if column != "published":
+        parts.append(column)
     if start is not None and end is not None:
         parts.append(f"{start}_to_{end}")
     parts += [f"topic-{_slug(topic)}" for topic in filters.topics]

@@ -169,7 +169,7 @@ def _fetch_day(update: Update, day: dt.date, endpoint: str, session: requests.Se
         if response.status_code != 200:
             raise FetchError(f"HTTP {response.status_code} {response.reason}".strip())
         table = hf_api.parse_hf_api(response.content, path=where,
-                                    source=f"{SOURCE_PREFIX}:{day.isoformat()}")
+                                    source=f"{SOURCE_PREFIX}:{day.isoformat()}", day=day)
     except (FetchError, InputError) as exc:
         return DayResult(day, "failed", error=str(exc))
     label = f"{SOURCE_PREFIX}:{day.isoformat()}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from papertrends.collection.loaded import Collection
+from papertrends.collection.loaded import DATE_COLUMNS, PUBLISHED, Collection
 from papertrends.common.text import shorten
 from papertrends.indexes.search_index import TERM_WORD
 
@@ -32,6 +32,12 @@ MAX_TERM_WORDS = 6
 MAX_TERM_CHARS = 60
 
 
+# How each date reads in words ("featured 2025-01-01 to ...") and in the sidebar.
+DATE_WORDS = {"published": "published", "featured": "featured on Daily Papers"}
+DATE_LABELS = {"published": "Published (the paper's date)",
+               "featured": "Featured on Daily Papers"}
+
+
 @dataclass(frozen=True)
 class Filters:
     date_from: dt.date | None = None
@@ -42,6 +48,8 @@ class Filters:
     authors_min: int | None = None
     authors_max: int | None = None
     has_code: str = "any"
+    # Which date the date range and every time chart use (``loaded.DATE_COLUMNS``).
+    date_column: str = PUBLISHED
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     # -- URL form ----------------------------------------------------------------------
@@ -81,6 +89,10 @@ class Filters:
         if has_code not in HAS_CODE_CHOICES:
             problems.append(f"code={shorten(has_code, _SHOWN_CHARS)!r}")
             has_code = "any"
+        date_column = one("dates") or PUBLISHED
+        if date_column not in DATE_COLUMNS:
+            problems.append(f"dates={shorten(date_column, _SHOWN_CHARS)!r}")
+            date_column = PUBLISHED
         return cls(
             date_from=parse("from", dt.date.fromisoformat),
             date_to=parse("to", dt.date.fromisoformat),
@@ -90,12 +102,15 @@ class Filters:
             authors_min=parse("authors_min", int, lambda v: 1 <= v <= MAX_COUNT),
             authors_max=parse("authors_max", int, lambda v: 1 <= v <= MAX_COUNT),
             has_code=has_code,
+            date_column=date_column,
             problems=tuple(problems),
         )
 
     def to_params(self) -> dict[str, str | list[str]]:
         """Only the narrowed filters, so an unfiltered view has a clean URL."""
         params: dict[str, str | list[str]] = {}
+        if self.date_column != PUBLISHED:
+            params["dates"] = self.date_column
         if self.date_from:
             params["from"] = self.date_from.isoformat()
         if self.date_to:
@@ -130,13 +145,12 @@ class Filters:
         if not len(papers):
             return keep
         if self.date_from or self.date_to:
-            published = papers["published"]
-            known = published.notna().to_numpy()
-            within = known.copy()
+            dates = papers[self.dates_in(collection)]
+            within = dates.notna().to_numpy().copy()
             if self.date_from:
-                within &= (published >= self.date_from).fillna(False).to_numpy(bool)
+                within &= (dates >= self.date_from).fillna(False).to_numpy(bool)
             if self.date_to:
-                within &= (published <= self.date_to).fillna(False).to_numpy(bool)
+                within &= (dates <= self.date_to).fillna(False).to_numpy(bool)
             keep &= within
         if self.topics:
             matrix = collection.topic_matrix
@@ -159,17 +173,25 @@ class Filters:
             keep &= collection.has_code if self.has_code == "yes" else ~collection.has_code
         return keep
 
+    def dates_in(self, collection: Collection) -> str:
+        """The date column this view uses in ``collection``: the chosen one when the
+        collection has it (a link to featured days opened on a saved page falls back)."""
+        return self.date_column if self.date_column in collection.date_columns else PUBLISHED
+
     # -- words -------------------------------------------------------------------------
 
     def describe(self) -> str:
         """The active filters in plain words, e.g. "published 2025-01-01 to 2025-06-30, ..."."""
         parts = []
+        dated = DATE_WORDS[self.date_column]
         if self.date_from and self.date_to:
-            parts.append(f"published {self.date_from} to {self.date_to}")
+            parts.append(f"{dated} {self.date_from} to {self.date_to}")
         elif self.date_from:
-            parts.append(f"published on or after {self.date_from}")
+            parts.append(f"{dated} on or after {self.date_from}")
         elif self.date_to:
-            parts.append(f"published on or before {self.date_to}")
+            parts.append(f"{dated} on or before {self.date_to}")
+        elif self.date_column != PUBLISHED:
+            parts.append("dated by the day featured on Daily Papers")
         if self.topics:
             parts.append(f"topic {' or '.join(self.topics)}")
         if search_terms(self.search):

@@ -26,6 +26,10 @@ from papertrends.indexes.terms import TermIndex, build_term_index
 _REMEMBERED_SEARCHES = 32
 SEARCHED = ("title", "abstract")  # what the search box and the term indexes read
 _KEPT_READ_ROWS = 20_000  # texts read from the store and kept for the next read of them
+# The two dates a Daily Papers paper has: its own (arXiv's) and the day Hugging Face featured it
+# (``submitted_at``'s day in UTC, derived on load). Time charts and the date filter use one.
+PUBLISHED, FEATURED = "published", "featured"
+DATE_COLUMNS = (PUBLISHED, FEATURED)
 
 
 class Collection:
@@ -38,12 +42,13 @@ class Collection:
 
     def __init__(self, papers: pd.DataFrame, topic_order: list[str] | None = None,
                  term_cache: TermCache | None = None, store: Store | None = None) -> None:
-        self.papers = papers.reset_index(drop=True)
+        self.papers = _with_featured_day(papers.reset_index(drop=True))
         self._topic_order = topic_order
         self._term_cache = term_cache
         self._store = store
         self._term_indexes: dict[str, TermIndex | SegmentedTermIndex] = {}
         self._unknown: dict[str, int] = {}
+        self._date_ranges: dict[str, tuple[dt.date, dt.date] | None] = {}
         self._matches: dict[tuple[str, ...], np.ndarray] = {}
         self._last_read: tuple[pd.Index, pa.Table] | None = None
         missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
@@ -186,8 +191,22 @@ class Collection:
     @cached_property
     def date_bounds(self) -> tuple[dt.date, dt.date] | None:
         """The first and last known publication dates; None when no date is known."""
-        published = self.papers["published"].dropna()
-        return (published.min(), published.max()) if len(published) else None
+        return self.date_range(PUBLISHED)
+
+    def date_range(self, column: str) -> tuple[dt.date, dt.date] | None:
+        """The first and last known dates of ``column`` (one of ``DATE_COLUMNS``)."""
+        if column not in self._date_ranges:
+            known = self.papers[column].dropna() if column in self.papers else []
+            self._date_ranges[column] = (known.min(), known.max()) if len(known) else None
+        return self._date_ranges[column]
+
+    @cached_property
+    def date_columns(self) -> tuple[str, ...]:
+        """The dates a user can choose between: the featured day only when some papers have
+        it and some have a publication date (a saved Papers page has no featured day)."""
+        if self.date_range(FEATURED) is not None and self.date_range(PUBLISHED) is not None:
+            return DATE_COLUMNS
+        return (PUBLISHED,)
 
     @cached_property
     def most_authors(self) -> int | None:
@@ -244,3 +263,13 @@ class Collection:
             return frame_text_values(self.papers, column, rows)
         return self._stored(np.asarray(rows, dtype=np.int64), (column,))[column].fill_null(
             "").to_pylist()
+
+
+def _with_featured_day(papers: pd.DataFrame) -> pd.DataFrame:
+    """The papers with ``FEATURED``: the UTC day of ``submitted_at`` (unknown without one)."""
+    if "submitted_at" not in papers or FEATURED in papers:
+        return papers
+    moments = arrow.contiguous(papers["submitted_at"])
+    days = pc.cast(moments, pa.date32()) if len(moments) else pa.array([], pa.date32())
+    papers[FEATURED] = pd.Series(pd.arrays.ArrowExtensionArray(days), index=papers.index)
+    return papers

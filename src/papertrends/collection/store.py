@@ -49,6 +49,8 @@ _MERGE = {
                     "list_filter(c.github_repos, lambda x: NOT list_contains(p.github_repos, x)))",
     "project_urls": "list_concat(p.project_urls, "
                     "list_filter(c.project_urls, lambda x: NOT list_contains(p.project_urls, x)))",
+    # The first day Daily Papers featured the paper: seen again on a later day, it keeps it.
+    "submitted_at": "least(c.submitted_at, p.submitted_at)",
     "topics": "c.topics",  # derived from the current taxonomy, not knowledge to keep
     "source": "p.source",
     "first_seen": "p.first_seen",

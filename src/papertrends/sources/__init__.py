@@ -7,6 +7,7 @@ file that fails to parse raises before anything is stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
@@ -57,7 +58,7 @@ def read_bytes(data: bytes, path: str | Path, *, fmt: str = "auto", year: int | 
     if fmt == parquet.FORMAT:
         return fmt, parquet.parse_parquet(data, path=path, source=label)
     if fmt == hf_api.FORMAT:
-        return fmt, hf_api.parse_hf_api(data, path=path, source=label)
+        return fmt, hf_api.parse_hf_api(data, path=path, source=label, day=_day_named(path))
     if fmt == hf_page.FORMAT:
         try:
             text = data.decode("utf-8-sig")
@@ -66,6 +67,15 @@ def read_bytes(data: bytes, path: str | Path, *, fmt: str = "auto", year: int | 
         return fmt, schema.to_table(hf_page.parse_hf_page(text, year=year, path=path,
                                                           source=label))
     raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", path=path)
+
+
+def _day_named(path: Path) -> dt.date | None:
+    """The Daily Papers date a saved response is named after ('2025-03-14.json'), if any:
+    how a day is saved from ``/api/daily_papers?date=2025-03-14``."""
+    try:
+        return dt.date.fromisoformat(path.stem) if len(path.stem) == 10 else None
+    except ValueError:
+        return None
 
 
 def read_path(path: str | Path, *, fmt: str = "auto", year: int | None = None

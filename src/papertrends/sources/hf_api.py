@@ -31,9 +31,13 @@ def looks_like_hf_api(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n").startswith("[")
 
 
-def parse_hf_api(data: bytes, *, path: str | Path | None = None, source: str | None = None
-                 ) -> pa.Table:
+def parse_hf_api(data: bytes, *, path: str | Path | None = None, source: str | None = None,
+                 day: dt.date | None = None) -> pa.Table:
     """Response bytes -> a schema table, one row per listed paper, in response order.
+
+    ``day`` is the Daily Papers date the response lists (the request's ``date=``): entries
+    that do not say when they were featured (``submittedOnDailyAt`` only exists since
+    2025-03) get midnight UTC of that day, so that every fetched paper has a featured day.
 
     Raises InputError naming ``path`` when the bytes are not JSON (``json_input``: hostile
     nesting and numbers included), the top level is not a list, or a known field has the
@@ -45,12 +49,16 @@ def parse_hf_api(data: bytes, *, path: str | Path | None = None, source: str | N
         raise InputError(f"expected a JSON list of papers, found {describe_json(items)}",
                          path=where)
     label = source or f"{FORMAT}:{Path(path).name if path is not None else 'response'}"
+    listed = dt.datetime.combine(day, dt.time(), dt.UTC) if day is not None else None
     records = []
     for index, item in enumerate(items):
         try:
-            records.append({**_record(item, f"[{index}]"), "source": label})
+            record = _record(item, f"[{index}]")
         except InputError as error:
             raise error.at(where) from None
+        if record["submitted_at"] is None:
+            record["submitted_at"] = listed
+        records.append({**record, "source": label})
     return schema.to_table(records)
 
 
