@@ -79,7 +79,9 @@ st.image(image, width="stretch")
 st.caption(f"The {len(frequencies)} most widespread terms; size follows how many selected "
            f"papers mention each ({with_terms:,} of {view.count:,} have any term). "
            "Stop words and abstract boilerplate ('propose', 'results') are left out; "
-           "plural and singular are merged.")
+           "plural and singular are merged, and so are an acronym and its expansion when "
+           "papers define it ('large language models (LLMs)'): the form written most is "
+           "shown, the others under 'Also written'.")
 
 chart_column, table_column = st.columns([5, 4])
 chart_column.plotly_chart(chart_term_frequencies(frequencies), width="stretch")
@@ -101,7 +103,11 @@ table_column.dataframe(
         "papers": widgets.count_column("Papers", help="Selected papers mentioning it"),
         "occurrences": widgets.count_column("Mentions", help="Occurrences in them"),
         "share": st.column_config.NumberColumn("Share", format="%.0f%%", help="Of the selected"),
-    })
+        "aliases": st.column_config.TextColumn(
+            "Also written", help="Acronyms and expansions the papers define as one term "
+                                 "('large language models (LLMs)'): counted together"),
+    }, column_order=["term", "papers", "occurrences", "share",
+                     *(["aliases"] if frequencies["aliases"].str.len().gt(0).any() else [])])
 
 st.subheader("Papers mentioning a term")
 term_column, count_column, button_column = st.columns([5, 3, 4], vertical_alignment="bottom")
@@ -112,14 +118,15 @@ count_column.metric("Papers mentioning it", f"{row.papers:,} ({row.share:.0%})",
                     help=f"Of {view.count:,} selected papers; "
                          f"{row.occurrences:,} occurrences in all.")
 query = index.search_query(picked)
-already = query.strip('"') in search_terms(view.filters.search)
+already = search_terms(query)[0] in search_terms(view.filters.search)
 button_column.button(
     "Filter papers by this term", on_click=add_to_search, args=(query,), disabled=already,
     icon=":material/filter_alt:", width="stretch",
     help="Adds the term to the sidebar search, so every page shows only these papers.")
 # The term is a paper's text (an HF keyword is any string): plain text, never Markdown.
 st.text(("Already filtered by " if already else "The search will look for ") +
-        f"{query}: words starting with it, so every spelling counts.")
+        f"{query}: words starting with " + ("any of them" if "|" in query else "it") +
+        ", so every spelling counts.")
 
 st.subheader("Attention beside frequency")
 st.caption("The median and mean upvotes of the selected papers mentioning each term, beside how "

@@ -78,6 +78,10 @@ def _kept(filters: Filters, collection: Collection) -> set[str]:
     (Filters(search="rl"), {"p1", "p4"}),  # "(RL)", "RLHF" but not "world"
     (Filters(search="world"), {"p2"}),
     (Filters(search="orld"), set()),
+    # alternatives: either term; still every term of the search
+    (Filters(search="world|speech"), {"p2", "p3"}),
+    (Filters(search='"language model"|rlhf'), {"p3", "p4"}),
+    (Filters(search="world|speech agent"), {"p3"}),
     (Filters(search="agent rl"), {"p1"}),
     (Filters(search="  agent   rl  "), {"p1"}),
     (Filters(search="language model"), {"p3", "p6"}),
@@ -123,6 +127,11 @@ def test_mask_of_an_empty_collection() -> None:
     ('"unbalanced', ["unbalanced"]),
     ('""', []),
     ('a"b', ["a b"]),
+    # Alternatives: any of them matches; a lone | is no word.
+    ('"Large Language Model"|LLM reward', ["large language model|llm", "reward"]),
+    ("a|b|a", ["a|b"]),
+    ("x | y", ["x", "y"]),
+    ('a|b"c', ["a b c"]),
 ])
 def test_search_terms(query: str, terms: list[str]) -> None:
     assert search_terms(query) == terms

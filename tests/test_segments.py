@@ -30,6 +30,7 @@ def assert_as_built_afresh(cache: TermCache, frame: pd.DataFrame, seed: int = 0)
         assert saved.terms.tolist() == fresh.terms.tolist(), source
         assert saved.labels.tolist() == fresh.labels.tolist(), source
         assert saved.stems == fresh.stems, source
+        assert saved.aliases == fresh.aliases, source
         for mask in masks:
             for mine, theirs in zip(saved.totals(mask), fresh.totals(mask), strict=True):
                 assert np.array_equal(mine, theirs), source
@@ -87,6 +88,38 @@ def test_a_collection_grown_update_by_update_is_indexed_as_if_built_afresh(
         assert analysed[:2] == [len(frame) - start + 1] * 2, "only the new and the changed"
     names = [p.name for p in cache.folder.iterdir() if p.name.startswith("segment-")]
     assert len(names) <= term_cache.MAX_DELTAS + 1
+
+
+ACRONYM_TEXTS = (
+    "We study Proximal Policy Optimization (PPO) for math reasoning.",
+    "A variant of Proximal Policy Optimization (PPO) with shorter rollouts.",
+    "PPO is costly; we compare PPO with bandits on code tasks.",
+    "Sparse Mixture-of-Experts (MoE) layers route tokens to experts.",
+)
+
+
+def test_acronyms_merge_and_part_as_their_definitions_come_and_go(papers, tmp_path):
+    """A definition seen in a second paper folds the acronym into its expansion (in the
+    term shown most); a text edited so that one definition is left parts them again, and
+    every step's indexes are those a build from scratch gives."""
+    cache = TermCache(tmp_path / "store.duckdb.terms")
+    frame = papers.iloc[:40].reset_index(drop=True)
+    frame = _edited(frame, 3, ACRONYM_TEXTS[0], 0)
+    assert_as_built_afresh(cache, frame)
+    assert "ppo" not in cache.index(frame, "abstracts").aliases  # one paper defines it
+    frame = _edited(frame, 11, ACRONYM_TEXTS[1], 1)
+    frame = _edited(frame, 12, ACRONYM_TEXTS[2], 2)
+    assert_as_built_afresh(cache, frame, seed=1)
+    index = cache.index(frame, "abstracts")
+    # Three papers write "PPO", two the expansion: the acronym is shown, the expansion named.
+    assert index.aliases["ppo"] == ("proximal policy optimization",)
+    papers_with = dict(zip(index.terms.tolist(), index.totals()[0].tolist(), strict=True))
+    assert papers_with["ppo"] == 3
+    assert "proximal policy optimization" not in papers_with
+    assert index.search_query("PPO") == '"ppo"|"proximal policy optimization"'
+    frame = _edited(frame, 11, "A variant with shorter rollouts.", 3)
+    assert_as_built_afresh(cache, frame, seed=2)
+    assert "ppo" not in cache.index(frame, "abstracts").aliases
 
 
 def test_nothing_changed_nothing_is_written(papers, tmp_path):

@@ -21,14 +21,15 @@ import pandas as pd
 
 from papertrends.indexes.terms import TermIndex, singular
 
-COLUMNS = ("term", "papers", "occurrences", "share")
+COLUMNS = ("term", "papers", "occurrences", "share", "aliases")
 DEFAULT_TOP = 60
 
 
 def empty_frequencies() -> pd.DataFrame:
     return pd.DataFrame({"term": pd.Series(dtype=str), "papers": pd.Series(dtype="int64"),
                          "occurrences": pd.Series(dtype="int64"),
-                         "share": pd.Series(dtype="float64")})
+                         "share": pd.Series(dtype="float64"),
+                         "aliases": pd.Series(dtype=str)})
 
 
 def parse_exclusions(text: str) -> tuple[str, ...]:
@@ -42,7 +43,8 @@ def compute_term_frequencies(index: TermIndex, mask: np.ndarray, *, top: int = D
     """The ``top`` terms of the masked papers, most widespread first.
 
     Columns: term (as usually written, e.g. "LLM agents"), papers (selected papers containing
-    it), occurrences (times it occurs in them), share (papers / selected papers). Sorted by
+    it), occurrences (times it occurs in them), share (papers / selected papers), aliases (the
+    forms folded into it, "large language models" under "LLMs", comma-separated). Sorted by
     papers, then occurrences, then the term's place in the index (alphabetical), so equal
     counts always come out in the same order.
     """
@@ -69,6 +71,8 @@ def compute_term_frequencies(index: TermIndex, mask: np.ndarray, *, top: int = D
         "occurrences": occurrences[chosen].astype("int64"),
     })
     frame["share"] = frame["papers"] / selected
+    frame["aliases"] = [", ".join(index.aliases.get(term, ()))
+                        for term in index.terms[chosen].tolist()]
     return frame
 
 

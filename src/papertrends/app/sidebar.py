@@ -137,7 +137,8 @@ def sidebar_filters(collection: Collection) -> Filters:
         help="Papers with any of the chosen topics.")
     values["f_search"] = sidebar.text_input(
         "Search title and abstract", key="f_search", placeholder='e.g. reward "tool use"',
-        help='All words must match, at the start of a word; "quote" a phrase.')
+        help='All words must match, at the start of a word; "quote" a phrase; join '
+             'alternatives with | (no spaces): llm|"language model".')
     ignored = parse_search(values["f_search"]).ignored
     if ignored:
         widgets.note_ignored(sidebar, "Part of the search was ignored, to keep pages quick:",

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from PIL import Image
 from wordcloud import WordCloud
 
-from papertrends.charts import hover_columns, hover_labels, label_axis, styled
+from papertrends.charts import hover_columns, hover_label, hover_labels, label_axis, styled
 
 CLOUD_WIDTH = 1400
 CLOUD_HEIGHT = 600
@@ -76,9 +76,12 @@ def chart_term_frequencies(frequencies: pd.DataFrame, limit: int = BAR_LIMIT) ->
         y=frame["term"], x=frame["papers"], orientation="h", marker_color="#1f77b4",
         text=[f"{share:.0%}" for share in frame["share"]], textposition="outside",
         customdata=hover_columns(frame["share"], frame["occurrences"],
-                                 hover_labels(frame["term"])) if len(frame) else None,
+                                 hover_labels(frame["term"]),
+                                 [f"<br>also written {hover_label(aliases)}" if aliases else ""
+                                  for aliases in frame.get("aliases", [""] * len(frame))])
+        if len(frame) else None,
         hovertemplate="<b>%{customdata[2]}</b><br>%{x} papers (%{customdata[0]:.0%} of the "
-                      "selected)<br>%{customdata[1]} occurrences<extra></extra>",
+                      "selected)<br>%{customdata[1]} occurrences%{customdata[3]}<extra></extra>",
         cliponaxis=False,
     )
     label_axis(figure, "y", frame["term"])

@@ -17,7 +17,7 @@ import numpy as np
 
 from papertrends.collection.loaded import DATE_COLUMNS, PUBLISHED, Collection
 from papertrends.common.text import shorten
-from papertrends.indexes.search_index import TERM_WORD
+from papertrends.indexes.search_index import ALTERNATIVE, TERM_WORD
 
 HAS_CODE_CHOICES = ("any", "yes", "no")
 # The largest count a filter takes (upvotes, authors): far beyond any paper, well inside the
@@ -195,7 +195,9 @@ class Filters:
         if self.topics:
             parts.append(f"topic {' or '.join(self.topics)}")
         if search_terms(self.search):
-            parts.append("matching " + " and ".join(f"'{t}'" for t in search_terms(self.search)))
+            parts.append("matching " + " and ".join(
+                " or ".join(f"'{alternative}'" for alternative in term.split(ALTERNATIVE))
+                for term in search_terms(self.search)))
         if self.min_upvotes:
             parts.append(f"at least {self.min_upvotes} upvotes")
         if self.authors_min is not None and self.authors_max is not None:
@@ -219,41 +221,46 @@ class Search:
 
 def parse_search(query: str) -> Search:
     """The terms of a search box, lower-cased: words and "quoted phrases"; all must match.
+    Terms joined by ``|`` with no space are one term that any of them satisfies:
+    '"large language model"|llm' (how the Keywords page searches an acronym and its
+    expansion at once).
 
     A term matches at the start of a word: 'agent' finds 'agents' and 'agentic', 'rl' finds
     'RLHF' but not 'world'. An unbalanced quote is taken literally rather than rejected. A
     repeated term counts once.
 
-    The work is bounded, whatever a link asks for: at most ``MAX_SEARCH_TERMS`` terms, each of
-    at most ``MAX_TERM_WORDS`` words and ``MAX_TERM_CHARS`` characters. A term with punctuation
-    or several words is checked against the text of the papers that have all its words, and
-    twenty such terms in a 157-character link took half a minute per page at 200,000 papers.
-    Beyond the bounds, later terms are left out and a long term is cut (a term matches at the
-    start of a word, so a cut term finds at least what the whole one would): ``ignored`` says
-    what, for the page to show.
+    The work is bounded, whatever a link asks for: at most ``MAX_SEARCH_TERMS`` terms (each
+    alternative counts), each of at most ``MAX_TERM_WORDS`` words and ``MAX_TERM_CHARS``
+    characters. A term with punctuation or several words is checked against the text of the
+    papers that have all its words, and twenty such terms in a 157-character link took half a
+    minute per page at 200,000 papers. Beyond the bounds, later terms are left out and a long
+    term is cut (a term matches at the start of a word, so a cut term finds at least what the
+    whole one would): ``ignored`` says what, for the page to show.
     """
     terms: list[str] = []
     ignored: list[str] = []
     left_out: list[str] = []
     seen: set[str] = set()
-    for phrase, word in _SEARCH_TERM.findall(query.lower()):
-        term = " ".join((phrase or word).replace('"', " ").split())
-        if not term or term in seen:
+    used = 0
+    for chain, phrase, word in _SEARCH_TERM.findall(query.lower()):
+        alternatives: list[str] = []
+        for one in ([p or w for p, w in _ALTERNATIVE.findall(chain)] if chain
+                    else [phrase or word]):
+            # A | outside a chain of terms is no word: a space, as a quote is.
+            term = _bounded(" ".join(one.replace('"', " ").replace(ALTERNATIVE, " ").split()),
+                            ignored)
+            if term and term not in alternatives:
+                alternatives.append(term)
+        key = ALTERNATIVE.join(alternatives)
+        if not key or key in seen:
             continue
-        seen.add(term)
-        if len(terms) == MAX_SEARCH_TERMS:
-            left_out.append(term)
+        seen.add(key)
+        if used + len(alternatives) > MAX_SEARCH_TERMS:
+            left_out.append(key)
             continue
-        words = list(TERM_WORD.finditer(term))
-        cut = term
-        if len(words) > MAX_TERM_WORDS:
-            cut = term[:words[MAX_TERM_WORDS - 1].end()]
-        cut = cut[:MAX_TERM_CHARS]
-        if cut != term:
-            ignored.append(f"{shorten(term, _SHOWN_CHARS)!r} was cut to {cut!r} (at most "
-                           f"{MAX_TERM_WORDS} words and {MAX_TERM_CHARS} characters a term)")
-        if cut not in terms:
-            terms.append(cut)
+        if key not in terms:
+            terms.append(key)
+            used += len(alternatives)
     if left_out:
         ignored.append(shorten(f"{len(left_out)} more terms left out (at most "
                                f"{MAX_SEARCH_TERMS}): " + ", ".join(map(repr, left_out)),
@@ -261,9 +268,25 @@ def parse_search(query: str) -> Search:
     return Search(tuple(terms), tuple(ignored))
 
 
+def _bounded(term: str, ignored: list[str]) -> str:
+    """The term cut to ``MAX_TERM_WORDS`` words and ``MAX_TERM_CHARS`` characters (noted)."""
+    words = list(TERM_WORD.finditer(term))
+    cut = term
+    if len(words) > MAX_TERM_WORDS:
+        cut = term[:words[MAX_TERM_WORDS - 1].end()]
+    cut = cut[:MAX_TERM_CHARS]
+    if cut != term:
+        ignored.append(f"{shorten(term, _SHOWN_CHARS)!r} was cut to {cut!r} (at most "
+                       f"{MAX_TERM_WORDS} words and {MAX_TERM_CHARS} characters a term)")
+    return cut
+
+
 def search_terms(query: str) -> list[str]:
     """The terms a search box looks for (``parse_search``, within its bounds)."""
     return list(parse_search(query).terms)
 
 
-_SEARCH_TERM = re.compile(r'"([^"]+)"|(\S+)')
+# Terms joined by | ('"large language model"|llm'), a quoted phrase, or any run of non-spaces.
+_SEARCH_TERM = re.compile(r'((?:"[^"]+"|[^\s"|]+)(?:\|(?:"[^"]+"|[^\s"|]+))+)(?=\s|$)'
+                          r'|"([^"]+)"|(\S+)')
+_ALTERNATIVE = re.compile(r'"([^"]+)"|([^\s"|]+)')

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from papertrends.collection import schema
 from papertrends.collection.store import Store
 from papertrends.common import arrow
-from papertrends.indexes.search_index import WordLookup, build_search_index
+from papertrends.indexes.search_index import ALTERNATIVE, WordLookup, build_search_index
 from papertrends.indexes.segmented import SegmentedTermIndex
 from papertrends.indexes.term_cache import TermCache, frame_text_values
 from papertrends.indexes.terms import TermIndex, build_term_index
@@ -170,8 +170,21 @@ class Collection:
         if terms not in self._matches:
             if len(self._matches) >= _REMEMBERED_SEARCHES:
                 self._matches.pop(next(iter(self._matches)))
-            self._matches[terms] = self.search_index.matching_all(terms, self.search_texts)
+            self._matches[terms] = self._matching(terms)
         return self._matches[terms]
+
+    def _matching(self, terms: tuple[str, ...]) -> np.ndarray:
+        """``matching_all`` afresh; a term 'a|b' (``ALTERNATIVE``) is either term."""
+        index, texts = self.search_index, self.search_texts
+        single = tuple(term for term in terms if ALTERNATIVE not in term)
+        found = index.matching_all(single, texts) if single else np.ones(len(self), dtype=bool)
+        for term in terms:
+            if ALTERNATIVE in term:
+                either = np.zeros(len(self), dtype=bool)
+                for alternative in term.split(ALTERNATIVE):
+                    either |= index.matching_all((alternative,), texts)
+                found &= either
+        return found
 
     @cached_property
     def topic_matrix(self) -> pd.DataFrame:

@@ -29,6 +29,9 @@ import pyarrow.compute as pc
 SEPARATORS = r"[^\pL\pN]+"
 _TERM_SEPARATORS = re.compile(r"([\W_]+)")
 TERM_WORD = re.compile(r"[^\W_]+")  # the words a term is looked up by, between separators
+# Joins search terms any of which may match: '"large language model"|llm' (a Keywords term
+# and the acronym folded into it).
+ALTERNATIVE = "|"
 _LAST_CHARACTER = "\U0010ffff"
 CHUNK_ROWS = 10_000
 

@@ -50,6 +50,16 @@ class SegmentedTermIndex:
         self._column_of_group[groups_of_single[not_split]] = columns[single][not_split]
         self._column_of_term = {int(t): int(c) for t, c in zip(
             finished.term[single][~not_split], columns[single][~not_split], strict=True)}
+        # Acronyms folded into another column: their groups count there too, and that
+        # column's papers are those with any of its groups, not the sum (``_unions``).
+        self.aliases = finished.aliases
+        self._column_of_group[finished.folded_groups] = finished.folded_into
+        self._folded_groups = finished.folded_groups
+        self._union_columns = np.unique(finished.folded_into)
+        in_union = np.isin(self._column_of_group, self._union_columns)
+        self._union_groups = np.flatnonzero(in_union)
+        self._union_of_group = np.searchsorted(self._union_columns,
+                                               self._column_of_group[self._union_groups])
 
     @property
     def n_papers(self) -> int:
@@ -93,6 +103,7 @@ class SegmentedTermIndex:
     def _totals(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         papers = np.zeros(self.n_terms, dtype=np.int64)
         occurrences = np.zeros(self.n_terms, dtype=np.int64)
+        union_papers = np.zeros(len(self._union_columns), dtype=np.int64)
         for number, segment in enumerate(self._segments):
             live = self._alive[number]
             selected = mask[segment.rows] & live
@@ -104,10 +115,34 @@ class SegmentedTermIndex:
             width = len(group_papers)
             columns = self._column_of_group[:width]
             found = columns >= 0
+            folded = self._folded_groups[self._folded_groups < width]
+            found[folded] = False  # they share a column: added apart, papers as a union
             papers[columns[found]] += group_papers[found]
             occurrences[columns[found]] += group_occurrences[found]
+            np.add.at(occurrences, columns[folded], group_occurrences[folded])
             self._add_split(number, segment, selected, papers, occurrences)
+            if len(self._union_columns):
+                union_papers += self._unions[number].totals(
+                    None if everything else selected)[0]
+        papers[self._union_columns] = union_papers
         return papers, occurrences
+
+    @cached_property
+    def _unions(self) -> list[TermIndex]:
+        """Per segment, which rows have any group of each column folded from several (an
+        acronym and its expansion): rows x those columns, 1 where present."""
+        unions = []
+        for grouped in self._grouped:
+            counts = grouped.counts
+            inside = self._union_groups < counts.shape[1]
+            groups = self._union_groups[inside]
+            assign = sp.csr_matrix((np.ones(len(groups), dtype=counts.dtype),
+                                    (np.arange(len(groups)), self._union_of_group[inside])),
+                                   shape=(len(groups), len(self._union_columns)))
+            present = (counts[:, groups] @ assign).tocsr()
+            present.data = np.ones_like(present.data)
+            unions.append(TermIndex(present, np.array([])))
+        return unions
 
     def _add_split(self, number: int, segment: Segment, selected: np.ndarray,
                    papers: np.ndarray, occurrences: np.ndarray) -> None:
@@ -164,6 +199,7 @@ class SegmentedTermIndex:
                     target[group] = wanted[self._column_of_term[sole]]
             picked = np.flatnonzero(target >= 0)
             if len(picked):
+                # A column folded from several groups gets its papers by ``_union_by_group``.
                 result[:, target[picked]] += group_presence(grouped.present, local, n_groups,
                                                             picked)
             if several:
@@ -176,6 +212,21 @@ class SegmentedTermIndex:
                 if len(members):
                     present = TermIndex(split, np.array([])).present
                     result[:, into] += group_presence(present, local, n_groups, members)
+        return self._union_by_group(result, groups, n_groups, wanted)
+
+    def _union_by_group(self, result: np.ndarray, groups: np.ndarray, n_groups: int,
+                        wanted: np.ndarray) -> np.ndarray:
+        """``papers_by_group``'s columns folded from several: papers with any of them."""
+        asked = wanted[self._union_columns]
+        if not (asked >= 0).any():
+            return result
+        unions = np.zeros((max(n_groups, 0), len(self._union_columns)), dtype=np.int64)
+        for number, segment in enumerate(self._segments):
+            local = np.where(self._alive[number], groups[segment.rows], -1)
+            if (local >= 0).any():
+                unions += group_presence(self._unions[number].present, local, n_groups,
+                                         np.arange(len(self._union_columns)))
+        result[:, asked[asked >= 0]] = unions[:, asked >= 0]
         return result
 
     @cached_property

@@ -57,7 +57,7 @@ from papertrends.indexes.term_stats import (
 TextValues = Callable[[str, np.ndarray], list[str]]
 # (row positions) -> those rows' 'title \n abstract'.
 SearchTexts = Callable[[np.ndarray], pa.Array | pa.ChunkedArray]
-FORMAT_VERSION = "2"  # bump when analyse() or the files change: old caches are then rebuilt
+FORMAT_VERSION = "3"  # bump when analyse() or the files change: old caches are then rebuilt
 MAX_DELTAS = 8  # segments beside the first before they are merged into one
 _TEXT_BLOCK_ROWS = 200_000  # texts read from the store at once: a few hundred MB
 _SUM_BLOCK_ROWS = 100_000  # rows of counts summed at once: their temporaries stay small
@@ -490,7 +490,13 @@ def _state_arrays(state: _State) -> dict[str, np.ndarray]:
                    f"{source}_display": files.joined(columns.display),
                    f"{source}_stem_terms": _joined(list(columns.stems)),
                    f"{source}_stems": _joined(list(columns.stems.values())),
-                   f"{source}_split": columns.split_groups}
+                   f"{source}_split": columns.split_groups,
+                   f"{source}_folded_groups": columns.folded_groups,
+                   f"{source}_folded_into": columns.folded_into,
+                   f"{source}_alias_terms": _joined([term for term, forms in
+                                                     columns.aliases.items() for _ in forms]),
+                   f"{source}_alias_forms": _joined([form for forms in columns.aliases.values()
+                                                     for form in forms])}
     return arrays
 
 
@@ -512,7 +518,10 @@ def _load_state(folder: Path, manifest: dict) -> _State:
             files.lines(arrays[f"{source}_terms"]), files.lines(arrays[f"{source}_display"]),
             dict(zip(files.lines(arrays[f"{source}_stem_terms"]).tolist(),
                      files.lines(arrays[f"{source}_stems"]).tolist(), strict=True)),
-            arrays[f"{source}_split"])
+            arrays[f"{source}_split"], arrays[f"{source}_folded_groups"],
+            arrays[f"{source}_folded_into"],
+            _aliases(files.lines(arrays[f"{source}_alias_terms"]),
+                     files.lines(arrays[f"{source}_alias_forms"])))
     for name in manifest["segments"]:
         if not (folder / name).exists():
             raise FileNotFoundError(folder / name)
@@ -526,6 +535,13 @@ def _load_state(folder: Path, manifest: dict) -> _State:
                   arrays["owner"], arrays["local"], list(manifest["segments"]),
                   sizes if sizes is not None and len(sizes) == len(manifest["segments"])
                   else None, vocabulary, stats, finished)
+
+
+def _aliases(terms: np.ndarray, forms: np.ndarray) -> dict[str, tuple[str, ...]]:
+    aliases: dict[str, list[str]] = {}
+    for term, form in zip(terms.tolist(), forms.tolist(), strict=True):
+        aliases.setdefault(term, []).append(form)
+    return {term: tuple(found) for term, found in aliases.items()}
 
 
 def frame_search_texts(papers: pd.DataFrame, rows: np.ndarray) -> pa.Array:

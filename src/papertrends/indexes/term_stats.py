@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from papertrends.indexes import acronyms
 from papertrends.indexes.terms import (
     CASED,
     grouped_columns,
@@ -121,6 +122,11 @@ class FinishedColumns:
     display: np.ndarray  # as usually written (TermIndex.labels)
     stems: dict[str, str]
     split_groups: np.ndarray  # groups shown as several terms: their key never occurs
+    # Acronyms folded into their expansion (or the other way): these groups' counts go into
+    # these columns as well (terms.fold_columns), with their labels as the columns' aliases.
+    folded_groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    folded_into: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def finish_columns(vocabulary: Vocabulary, stats: SourceStats,
@@ -136,9 +142,12 @@ def finish_columns(vocabulary: Vocabulary, stats: SourceStats,
     order = np.argsort(vocabulary.terms[words].astype(str), kind="stable")
     words = words[order]  # alphabetical, as a vocabulary counted afresh is
     terms = vocabulary.terms[words]
+    marked = np.flatnonzero(cased & (totals > 0))
+    is_definition = np.array([term.startswith(acronyms.DEFINES) for term in
+                              vocabulary.terms[marked].tolist()], dtype=bool)
+    spellings, definitions = marked[~is_definition], marked[is_definition]
     seen = Counter({form[len(CASED):]: int(total) for form, total in zip(
-        vocabulary.terms[cased & (totals > 0)].tolist(), totals[cased & (totals > 0)].tolist(),
-        strict=True)})
+        vocabulary.terms[spellings].tolist(), totals[spellings].tolist(), strict=True)})
     spelling = usual_spelling(seen, totals[words], terms)
     group_of_word = vocabulary.group_of[words]
     key_term = vocabulary.key_term[group_of_word]
@@ -169,8 +178,47 @@ def finish_columns(vocabulary: Vocabulary, stats: SourceStats,
     # Groups whose key never occurs but that have several terms: each term its own column.
     members = np.bincount(group_of_word, minlength=len(vocabulary.groups))
     split = np.unique(group_of_word[~key_occurs & (members[group_of_word] > 1)])
-    return FinishedColumns(group[kept], term[kept], labels, display,
-                           {t: s for t, s in groups.stems.items() if t not in dropped}, split)
+    columns = FinishedColumns(group[kept], term[kept], labels, display,
+                              {t: s for t, s in groups.stems.items() if t not in dropped}, split)
+    return _fold_acronyms(columns, vocabulary, stats, definitions, papers[kept])
+
+
+def _fold_acronyms(columns: FinishedColumns, vocabulary: Vocabulary, stats: SourceStats,
+                   definitions: np.ndarray, papers: np.ndarray) -> FinishedColumns:
+    """``terms.fold_columns``'s decisions (``acronyms.merges``) on finished columns, from
+    the papers defining each acronym: the folded columns leave, their groups' counts go to
+    the column shown."""
+    if not len(definitions) or not len(columns.terms):
+        return columns
+    # Each group's column, as SegmentedTermIndex reads them; none for a split group's terms.
+    column_of_group = np.full(len(vocabulary.groups), -1, dtype=np.int64)
+    own_group = np.where(columns.group >= 0, columns.group,
+                         vocabulary.group_of[np.maximum(columns.term, 0)])
+    column_of_group[own_group] = np.arange(len(columns.terms))
+    column_of_group[columns.split_groups] = -1
+    pairs = [acronyms.decode(term) for term in vocabulary.terms[definitions].tolist()]
+    ids = pd.Index(vocabulary.terms).get_indexer([form for pair in pairs for form in pair])
+    occurs = (ids >= 0) & (stats.occurrences[np.maximum(ids, 0)] > 0)  # in this source
+    column = dict(zip([form for pair in pairs for form in pair], np.where(
+        occurs, column_of_group[vocabulary.group_of[np.maximum(ids, 0)]], -1).tolist(),
+        strict=True))
+    defining = dict(zip(pairs, stats.papers[definitions].tolist(), strict=True))
+    folded = acronyms.merges(defining, lambda form: column.get(form, -1), papers)
+    if not folded:
+        return columns
+    keep = np.ones(len(columns.terms), dtype=bool)
+    keep[list(folded)] = False
+    new_place = np.cumsum(keep) - 1
+    sources = np.array(sorted(folded), dtype=np.int64)
+    targets = np.array([folded[source] for source in sources.tolist()], dtype=np.int64)
+    aliases: dict[str, list[str]] = {}
+    for source, target in zip(sources.tolist(), targets.tolist(), strict=True):
+        aliases.setdefault(columns.terms[target], []).append(columns.display[source])
+    # The folded terms keep their stems: the search for a term looks for its aliases too.
+    return FinishedColumns(columns.group[keep], columns.term[keep], columns.terms[keep],
+                           columns.display[keep], columns.stems,
+                           columns.split_groups, own_group[sources], new_place[targets],
+                           {term: tuple(forms) for term, forms in aliases.items()})
 
 
 def _grown(values: np.ndarray, size: int) -> np.ndarray:

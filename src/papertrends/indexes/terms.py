@@ -31,6 +31,8 @@ import scipy.sparse as sp
 
 from papertrends.common.memo import BoundedMemo
 from papertrends.common.workers import map_in_workers
+from papertrends.indexes import acronyms
+from papertrends.indexes.search_index import ALTERNATIVE
 
 SOURCES = ("both", "titles", "abstracts", "keywords")
 MAX_PHRASE_WORDS = 3
@@ -210,13 +212,16 @@ class TermIndex:
     ``terms`` are lower-case; ``labels`` are the same terms as they are usually written
     ("LLM agents", "ChatGPT"), for display. ``stems`` maps a merged term ("agents", from
     "agent" and "agents") to the longest prefix its spellings share ("agent"): what a prefix
-    text search must look for to find them all.
+    text search must look for to find them all. ``aliases`` maps a term to the other terms
+    folded into it, as written: an acronym the collection defines and its expansion are one
+    term ("large language models": ("LLMs",)), see ``acronyms``.
     """
 
     counts: sp.csr_matrix
     terms: np.ndarray
     stems: dict[str, str] = field(default_factory=dict)
     display: np.ndarray | None = None
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def n_papers(self) -> int:
@@ -290,13 +295,15 @@ class TermIndex:
         return papers, occurrences
 
     def search_query(self, term: str) -> str:
-        """A quoted search-box query that finds the papers containing ``term`` (or its label).
+        """A search-box query that finds the papers containing ``term`` (or its label).
 
         The search box matches at the start of a word, so the shared prefix of a merged
         term's spellings finds all of them: '"agent"' for "agents", '"polic"' for "policies".
+        A term with aliases finds any of its forms: '"large language model"|"llm"'.
         """
-        key = term.lower()
-        return f'"{self.stems.get(key, key)}"'
+        key = term.lower()  # a label is its term as usually written
+        forms = [key, *(alias.lower() for alias in self.aliases.get(key, ()))]
+        return ALTERNATIVE.join(f'"{self.stems.get(form, form)}"' for form in forms)
 
 
 def checked_groups(groups: np.ndarray, n_rows: int) -> np.ndarray:
@@ -462,8 +469,25 @@ _CHUNK_TEXTS = 20_000
 
 
 def raw_terms(text: str) -> list[str]:
-    """``analyse``'s terms of one text plus its inner-capital spellings, marked ``CASED``."""
-    return analyse(text) + [CASED + form for form in _cased_words(text)]
+    """``analyse``'s terms of one text, its inner-capital spellings (marked ``CASED``) and
+    the acronyms it defines (``acronyms.encode``)."""
+    found = analyse(text) + [CASED + form for form in _cased_words(text)]
+    if "(" in text:
+        found += _defined(text)
+    return found
+
+
+def _defined(text: str) -> list[str]:
+    """The text's acronym definitions whose short and long forms are each one term: "large
+    language models (LLMs)" is ('llms', 'large language models'); an expansion of four words
+    or across a stop word is no term, and nothing could merge with it."""
+    found = []
+    for short, long in acronyms.definitions(text):
+        short_terms, long_terms = analyse(short), analyse(long)
+        whole = " ".join(_TOKEN.findall(_clean(long)))
+        if short_terms == [short.lower()] and whole in long_terms:
+            found.append(acronyms.encode(short_terms[0], whole))
+    return found
 
 
 def _cased_words(text: str) -> list[str]:
@@ -540,30 +564,86 @@ def build_term_index(papers: pd.DataFrame, source: str = "both",
 
 def finish_term_index(raw: RawCounts, min_phrase_papers: int = 2) -> TermIndex:
     """The index the pages use, from raw counts: plurals merged, rare phrases and phrases
-    inside longer ones dropped, each term labelled with its usual spelling."""
+    inside longer ones dropped, each term labelled with its usual spelling, acronyms the
+    collection defines folded into their expansions."""
     empty = np.array([], dtype=object)
     totals = np.asarray(raw.counts.sum(axis=0)).ravel()
     # A cached vocabulary keeps the terms of texts that have since changed: skip unused ones.
     cased = np.array([term.startswith(CASED) for term in raw.vocabulary.tolist()], dtype=bool)
+    defines = np.array([term.startswith(acronyms.DEFINES) for term in raw.vocabulary.tolist()],
+                       dtype=bool)
     words = ~cased & (totals > 0)
     if not words.any():
         return TermIndex(sp.csr_matrix((raw.counts.shape[0], 0), dtype=np.int32), empty)
+    spelled = cased & ~defines
     seen = Counter({form[len(CASED):]: int(total) for form, total in
-                    zip(raw.vocabulary[cased].tolist(), totals[cased].tolist(), strict=True)
+                    zip(raw.vocabulary[spelled].tolist(), totals[spelled].tolist(), strict=True)
                     if total})
     counts = raw.counts if words.all() else raw.counts[:, words].tocsr()
     terms = raw.vocabulary[words]
     spelling = usual_spelling(seen, totals[words], terms)
     # Merge spellings before judging how common a phrase is: "language model" in one paper
     # and "language models" in another make a phrase of two papers.
-    merged = _merge_plurals(counts, terms)
+    groups = plural_groups(terms, totals[words])
+    merged = _merge_plurals(counts, groups)
     papers_per_term = merged.counts.getnnz(axis=0)
     is_phrase = np.array([" " in term for term in merged.terms.tolist()], dtype=bool)
-    keep = ~is_phrase | (papers_per_term >= min_phrase_papers)
-    index = _drop_subsumed(_subset(merged, keep))
+    kept = np.flatnonzero(~is_phrase | (papers_per_term >= min_phrase_papers))
+    occurrences = np.asarray(merged.counts[:, kept].sum(axis=0)).ravel()
+    kept = kept[not_subsumed(merged.terms[kept], occurrences)]
+    index = _subset(merged, np.isin(np.arange(merged.n_terms), kept))
     display = np.array([" ".join(spelling.get(word, word) for word in term.split(" "))
                         for term in index.terms.tolist()], dtype=object)
-    return TermIndex(index.counts, index.terms, index.stems, display)
+    index = TermIndex(index.counts, index.terms, index.stems, display)
+    # Acronyms: which finished column each raw term of a definition is in (none for the
+    # terms of a group shown as several columns, whose key never occurs).
+    final = np.full(merged.n_terms, -1, dtype=np.int64)
+    final[kept] = np.arange(len(kept))
+    place = {term: i for i, term in enumerate(terms.tolist())}
+    split = _split_terms(terms)
+    defining = Counter({acronyms.decode(term): int(n) for term, n in zip(
+        raw.vocabulary[defines].tolist(), raw.counts[:, defines].getnnz(axis=0).tolist(),
+        strict=True) if n})
+
+    def column_of(term: str) -> int:
+        at = place.get(term)
+        return -1 if at is None or split[at] else int(final[groups.column_of[at]])
+
+    folded = acronyms.merges(defining, column_of, index.counts.getnnz(axis=0))
+    return fold_columns(index, folded) if folded else index
+
+
+def _split_terms(terms: np.ndarray) -> np.ndarray:
+    """Per term, whether it belongs to a group shown as several columns: its key never
+    occurs, and several terms share it (``term_stats.FinishedColumns.split_groups``)."""
+    keys = pd.Series([plural_key(term) for term in terms.tolist()], dtype=object)
+    key_absent = ~keys.isin(set(terms.tolist())).to_numpy()
+    return key_absent & (keys.map(keys.value_counts()).to_numpy() > 1)
+
+
+def fold_columns(index: TermIndex, folded: dict[int, int]) -> TermIndex:
+    """The index with each column of ``folded``'s keys added into the column it names and
+    then left out; the shown columns list the others' labels as ``aliases``."""
+    n_terms = index.n_terms
+    keep = np.ones(n_terms, dtype=bool)
+    keep[list(folded)] = False
+    new_place = np.cumsum(keep) - 1
+    into = np.arange(n_terms)
+    for source, target in folded.items():
+        into[source] = target
+    mapping = sp.csr_matrix((np.ones(n_terms, dtype=np.int32),
+                             (np.arange(n_terms), new_place[into])),
+                            shape=(n_terms, int(keep.sum())))
+    counts = (index.counts @ mapping).tocsr()
+    counts.sum_duplicates()
+    labels = index.labels
+    aliases: dict[str, list[str]] = {}
+    for source, target in sorted(folded.items()):
+        aliases.setdefault(index.terms[target], []).append(labels[source])
+    # The folded terms keep their stems: the search for a term looks for its aliases too.
+    return TermIndex(counts, index.terms[keep], index.stems,
+                     None if index.display is None else index.display[keep],
+                     {term: tuple(forms) for term, forms in aliases.items()})
 
 
 # A word written with a capital after its first letter: "LLMs", "ChatGPT", "GPT-4", "AI".
@@ -674,13 +754,12 @@ def grouped_columns(terms: np.ndarray, totals: np.ndarray, canonical: np.ndarray
     return PluralGroups(column_of, labels, stems)
 
 
-def _merge_plurals(counts: sp.csr_matrix, terms: np.ndarray) -> TermIndex:
+def _merge_plurals(counts: sp.csr_matrix, groups: PluralGroups) -> TermIndex:
     """The counts of ``plural_groups``: one column per merged term."""
-    totals = np.asarray(counts.sum(axis=0)).ravel()
-    groups = plural_groups(terms, totals)
-    mapping = sp.csr_matrix((np.ones(len(terms), dtype=np.int32),
-                             (np.arange(len(terms)), groups.column_of)),
-                            shape=(len(terms), len(groups.labels)))
+    n_terms = len(groups.column_of)
+    mapping = sp.csr_matrix((np.ones(n_terms, dtype=np.int32),
+                             (np.arange(n_terms), groups.column_of)),
+                            shape=(n_terms, len(groups.labels)))
     merged_counts = (counts @ mapping).tocsr()
     merged_counts.sum_duplicates()
     merged_counts.eliminate_zeros()
@@ -709,11 +788,6 @@ def not_subsumed(terms: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
                     inside[part] = max(inside[part], occurrences[column])
     outside = occurrences - inside  # at least this many occurrences outside any container
     return (inside == 0) | ((outside > 1) & (outside > (1 - SUBSUMED_SHARE) * occurrences))
-
-
-def _drop_subsumed(index: TermIndex) -> TermIndex:
-    occurrences = np.asarray(index.counts.sum(axis=0)).ravel()
-    return _subset(index, not_subsumed(index.terms, occurrences))
 
 
 def _subset(index: TermIndex, keep: np.ndarray) -> TermIndex:
