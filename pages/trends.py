@@ -32,6 +32,7 @@ from papertrends.analytics.trends import (
     window_masks,
 )
 from papertrends.app import loading, page, widgets
+from papertrends.charts import period_axis_title
 from papertrends.charts.compare import chart_bursts, chart_distinctive
 from papertrends.charts.trends import (
     chart_topic_share,
@@ -117,7 +118,8 @@ else:
         st.info(f"No {period} has {MIN_PERIOD_PAPERS} or more selected papers; "
                 "choose a longer period to compare shares.")
     else:
-        st.plotly_chart(chart_topic_share(steady, period, view.topic_colors), width="stretch")
+        st.plotly_chart(chart_topic_share(steady, period, view.topic_colors).update_xaxes(
+            title_text=period_axis_title(period, view.date_label)), width="stretch")
     widgets.note_left_out(sparse_papers, f"in a {period} with fewer than {MIN_PERIOD_PAPERS} "
                                     "papers, where a share says little")
 widgets.note_left_out(undated, f"no known {view.date_words}")

@@ -47,6 +47,12 @@ def test_phrases_never_cross_numbers_but_3d_is_a_word():
     assert analyse("3D scene") == ["3d", "3d scene"]
 
 
+def test_roman_numerals_are_numbers_not_terms():
+    # Real Daily Papers titles: "Part II", "Stage III"; "mix" and "civil" stay words.
+    assert analyse("Qwen Technical Report II and Stage III training mix") == [
+        "qwen", "technical", "qwen technical", "mix", "training mix"]
+
+
 def test_filler_words_are_dropped_and_end_phrases():
     terms = analyse("We propose a novel approach; results show significant improvements "
                     "over existing methods for reinforcement learning.")

@@ -51,6 +51,7 @@ _LATEX = re.compile(r"\\[a-z]+")
 _ET_AL = re.compile(r"\bet\s+al\b\.?")
 _ET_AL_HINT = re.compile(r"et\s+al")
 _DIMENSIONS = re.compile(r"\d+d")  # "3d", "2d": words even though they start with a digit
+_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")  # "Part II", "Stage III": numbers, not words
 
 # Stop words of scikit-learn that are content words in AI abstracts ("recommender system").
 _CONTENT_WORDS = frozenset("""
@@ -67,8 +68,9 @@ FILLER_WORDS = frozenset("""
     implications contribution contributions experiment experiments experimental experimentally
     empirical empirically theoretical theoretically propose proposes proposed proposing present
     presents presented presenting introduce introduces introduced introducing show shows showed
-    shown showing demonstrate demonstrates demonstrated demonstrating achieve achieves achieved
-    achieving outperform outperforms outperformed outperforming surpass surpasses surpassing
+    shown showing demonstrate demonstrates demonstrated demonstrating deliver delivers delivered
+    delivering achieve achieves achieved achieving outperform outperforms outperformed
+    outperforming surpass surpasses surpassing
     exceed exceeds exceeding yield yields yielding attain attains reach reaches boost boosts
     boosting improve improves improved improving improvement improvements enhance enhances
     enhanced enhancing enhancement address addresses addressed addressing tackle tackles
@@ -361,6 +363,8 @@ def _clean(text: str) -> str:
 
 def _is_break(token: str) -> bool:
     if token in _break_words() or len(token) < 2 or not token[0].isalnum():
+        return True
+    if _ROMAN.fullmatch(token):
         return True
     return token[0].isdigit() and not _DIMENSIONS.fullmatch(token)
 
