@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from papertrends.analytics.periods import PERIODS, period_start
 from papertrends.collection.schema import OTHER_TOPIC
 from papertrends.common import arrow, urls
+from papertrends.common.memo import once_per_frame
 
 WITH_CODE = "With code"
 WITHOUT_CODE = "Without code"
@@ -78,7 +79,9 @@ def _codes(values: pa.Array) -> tuple[np.ndarray, int]:
     return codes, len(distinct)
 
 
+@once_per_frame  # the summary, the owners, the code papers and the repository facts
 def _flat_repos(papers: pd.DataFrame) -> _Repos:
+    """Each paper's distinct linked repositories, as codes."""
     rows, flat = arrow.flatten(papers["github_repos"] if len(papers)
                                else pa.array([], pa.list_(pa.string())))
     flat = pc.utf8_trim_whitespace(flat)
@@ -312,6 +315,7 @@ class _Pages:
         return len(self.rows)
 
 
+@once_per_frame  # the summary, the hosts and the project pages
 def _flat_pages(papers: pd.DataFrame) -> _Pages:
     rows, flat = arrow.flatten(papers["project_urls"] if len(papers)
                                else pa.array([], pa.list_(pa.string())))

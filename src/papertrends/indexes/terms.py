@@ -9,9 +9,11 @@ Terms are single words and two- and three-word phrases. Phrases never span punct
 number, an English stop word or a filler word ("we propose a novel", "paper", "results"), so
 "large language models" is a phrase and "model of the" is not. Generic words such as "model" or
 "learning" are not terms alone but may sit inside a phrase ("reinforcement learning"). URLs,
-LaTeX commands ("\\textsc") and numbers are never terms. Plural and singular forms are merged
-into one term, shown in its more frequent spelling. A term that almost only occurs inside one
-longer term ("large language" inside "large language models") is dropped in favour of it.
+LaTeX commands ("\\textsc") and numbers (roman ones too) are never terms. Plural and singular
+forms are merged into one term, shown in its more frequent spelling, and so are an acronym and
+its expansion when the papers define it ("large language models (LLMs)", see ``acronyms``). A
+term that almost only occurs inside one longer term ("large language" inside "large language
+models") is dropped in favour of it.
 """
 
 from __future__ import annotations
