@@ -13,8 +13,9 @@ bench/work/, separate processes measure, so that each peak memory figure is its 
    is measured the same way: the floor every page pays, so "beyond the floor" is what each
    page's own analytics and charts add;
 4. daily update: one fetched day (50 new papers, 50 seen again with more upvotes) through
-   the ingest pipeline into a copy of the store, the same day into an empty store, and a
-   dashboard open beside it rerunning to show the new papers; the index folder's size;
+   the ingest pipeline into a copy of the store, the same day into an empty store (both in
+   a process of their own, as `papertrends fetch` runs), and a dashboard open beside them
+   rerunning to show the new papers; the index folder's size;
 5. naive: on the same data, in the same process as our Keywords computation, what a
    hand-made dashboard does on each rerun (``str.contains`` over the text, then
    ``WordCloud.generate`` on the selected abstracts joined), and the ratio.
@@ -191,6 +192,7 @@ def _daily_update(size: int, seed: int):
     """The day to add: ``UPDATE_NEW`` new papers (ids the corpus never uses) and
     ``UPDATE_AGAIN`` stored ones with more upvotes, as one table from a source."""
     import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
     from papertrends.collection import schema
@@ -201,10 +203,13 @@ def _daily_update(size: int, seed: int):
     _, base = read_path(SHIPPED_PAGE)
     [new] = list(synthesize(UPDATE_NEW, schema.to_frame(base), seed=seed + 7, today=TODAY))
     new = new.set_column(0, "paper_id", pa.array([f"day-{i}" for i in range(UPDATE_NEW)]))
-    stored = Store(os.environ["PAPERTRENDS_DB"]).load()
+    store = Store(os.environ["PAPERTRENDS_DB"])
+    stored = store.load(with_text=False)  # the texts of the few picked only: a day is small
     picked = np.random.default_rng(seed).choice(len(stored), min(UPDATE_AGAIN, len(stored)),
                                                 replace=False)
     again = stored.iloc[np.sort(picked)].drop(columns=["first_seen", "last_updated", "topics"])
+    texts = store.texts(again["paper_id"].tolist()).to_pandas(types_mapper=pd.ArrowDtype)
+    again = again.assign(**{column: texts[column].array for column in texts.columns})
     again = again.assign(upvotes=again["upvotes"].fillna(0).astype("int64") + 25)
     again_table = schema.conform(pa.Table.from_pandas(again, preserve_index=False))
     return pa.concat_tables([schema.conform(new), again_table], promote_options="default")
@@ -218,23 +223,14 @@ def _folder_mib(path: Path) -> float:
 
 def step_update(size: int, seed: int, repeat: int) -> dict:
     """The daily update (one fetched day through the pipeline) into a copy of the store and
-    into an empty store, and a dashboard beside it rerunning once the day has landed."""
+    into an empty store, each in a process of its own as `papertrends fetch` runs, and a
+    dashboard open beside it (in this process) rerunning once the day has landed."""
     import shutil
     import tempfile
-
-    from papertrends.collection import pipeline
-    from papertrends.collection.store import Store
-    from papertrends.collection.topics import load_taxonomy
-    from papertrends.indexes import terms
 
     source = Path(os.environ["PAPERTRENDS_DB"])
     terms_folder = source.with_name(source.name + ".terms")
     figures = {"store_mib": _folder_mib(source), "index_mib": _folder_mib(terms_folder)}
-    day = _daily_update(size, seed)
-    taxonomy = load_taxonomy()
-    # Both updates run with the libraries loaded (scikit-learn's import alone is a second):
-    # what is compared is the work, which must follow the day, not the collection.
-    terms.count_raw(["warm up the text analysis"])
     into_store, into_empty, reloads = [], [], []
     for attempt in range(repeat):
         with tempfile.TemporaryDirectory(dir=WORK) as scratch:
@@ -247,25 +243,50 @@ def step_update(size: int, seed: int, repeat: int) -> dict:
             os.environ["PAPERTRENDS_DB"] = str(copy)
             app = _app_test("overview")
             app.run()  # the dashboard, open before the day arrives
-            took, _ = timed(pipeline.ingest, Store(copy), [("hf-api:bench-day", day)],
-                            taxonomy, fetched_day=TODAY + dt.timedelta(days=attempt))
-            into_store.append(took)
+            done = subprocess.run(
+                [sys.executable, __file__, "--step", "update-work", "--seed", str(seed),
+                 "--attempt", str(attempt), str(size)],
+                env={**os.environ, "PAPERTRENDS_SOURCE_DB": str(source)}, check=True,
+                stdout=subprocess.PIPE, text=True)
+            work = json.loads(done.stdout.strip().splitlines()[-1])
+            into_store.append(work["into_store_s"])
+            into_empty.append(work["into_empty_s"])
             reload_s, _ = timed(app.run)
             reloads.append(reload_s)
             header = app.markdown[0].value
             expected = f"{size + UPDATE_NEW:,} of {size + UPDATE_NEW:,} papers"
             if expected not in header:
                 raise RuntimeError(f"the dashboard shows {header!r}, not {expected!r}")
-            empty = Path(scratch) / "empty.duckdb"
-            took, _ = timed(pipeline.ingest, Store(empty), [("hf-api:bench-day", day)],
-                            taxonomy, fetched_day=TODAY)
-            into_empty.append(took)
             os.environ["PAPERTRENDS_DB"] = str(source)
     figures |= {"update_s": statistics.median(into_store),
                 "update_empty_s": statistics.median(into_empty),
                 "update_reload_s": statistics.median(reloads)}
     figures["update_ratio"] = figures["update_s"] / figures["update_empty_s"]
     return figures
+
+
+def step_update_work(size: int, seed: int, attempt: int) -> dict:
+    """One update into the store at PAPERTRENDS_DB (a copy), then the same into an empty
+    store: both with the libraries loaded (scikit-learn's import alone is a second), so what
+    is compared is the work, which must follow the day, not the collection."""
+    import tempfile
+
+    from papertrends.collection import pipeline
+    from papertrends.collection.store import Store
+    from papertrends.collection.topics import load_taxonomy
+    from papertrends.indexes import terms
+
+    copy = Path(os.environ["PAPERTRENDS_DB"])
+    os.environ["PAPERTRENDS_DB"] = os.environ["PAPERTRENDS_SOURCE_DB"]
+    day = _daily_update(size, seed)  # from the source store: the same day every attempt
+    taxonomy = load_taxonomy()
+    terms.count_raw(["warm up the text analysis"])
+    into_store, _ = timed(pipeline.ingest, Store(copy), [("hf-api:bench-day", day)], taxonomy,
+                          fetched_day=TODAY + dt.timedelta(days=attempt))
+    with tempfile.TemporaryDirectory(dir=WORK) as scratch:
+        into_empty, _ = timed(pipeline.ingest, Store(Path(scratch) / "empty.duckdb"),
+                              [("hf-api:bench-day", day)], taxonomy, fetched_day=TODAY)
+    return {"into_store_s": into_store, "into_empty_s": into_empty}
 
 
 def step_naive(size: int, seed: int, repeat: int) -> dict:
@@ -383,8 +404,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--reuse-ingest", action="store_true",
                         help="keep a store (and its ingest figures) made by an earlier run")
-    parser.add_argument("--step", choices=("ingest", "ready", "pages", "update", "naive"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=("ingest", "ready", "pages", "update", "update-work",
+                                           "naive"), help=argparse.SUPPRESS)
+    parser.add_argument("--attempt", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         (size,) = args.sizes
@@ -392,6 +414,7 @@ def main() -> None:
                 "ready": lambda: step_ready(size, args.seed),
                 "pages": lambda: step_pages(size, args.seed, args.repeat),
                 "update": lambda: step_update(size, args.seed, args.repeat),
+                "update-work": lambda: step_update_work(size, args.seed, args.attempt),
                 "naive": lambda: step_naive(size, args.seed, args.repeat)}[args.step]
         print(json.dumps(step()))
         return
