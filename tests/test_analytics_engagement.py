@@ -9,12 +9,14 @@ import pyarrow as pa
 import pytest
 import scipy.sparse as sp
 
+from papertrends.analytics import engagement
 from papertrends.analytics.engagement import (
     compute_term_engagement,
     compute_term_papers,
     compute_topic_engagement,
     term_rows,
 )
+from papertrends.analytics.summary import compute_top_papers
 from papertrends.indexes.terms import TermIndex
 
 # paper: (terms, topics, upvotes)
@@ -109,3 +111,28 @@ def test_a_terms_papers_are_one_lookup_away():
     top = compute_term_papers(index(), mask, frame(), "agents")
     assert top["title"].tolist() == ["Paper 0", "Paper 1"]  # the unknown one is not ranked
     assert top["upvotes"].tolist() == [10, 0]
+
+
+def test_a_terms_top_papers_are_those_all_the_papers_give(monkeypatch) -> None:
+    """Looking at the most upvoted papers first (a few at a time here), ties included, gives
+    the ranking that ranking every paper with the term gives."""
+    rng = np.random.default_rng(3)
+    n_papers = 400
+    has = rng.random((n_papers, len(TERMS))) < [0.5, 0.02, 0.1, 0.3]
+    matrix = sp.csr_matrix(has.astype(np.int32))
+    papers = pd.DataFrame({
+        "paper_id": [f"2501.{i:05d}" for i in range(n_papers)],
+        "title": [f"Paper {i}" for i in range(n_papers)],
+        "upvotes": pd.array(np.where(rng.random(n_papers) < 0.1, None,
+                                     rng.integers(0, 12, n_papers)), dtype="Int64"),
+        "published": pd.Series(pd.to_datetime("2025-01-01") + pd.to_timedelta(
+            rng.integers(0, 300, n_papers), unit="D")).dt.date,
+        "n_authors": 3, "github_repos": [[] for _ in range(n_papers)]})
+    terms_index = TermIndex(matrix, np.array(TERMS, dtype=object))
+    mask = rng.random(n_papers) < 0.8
+    monkeypatch.setattr(engagement, "_FIRST_LOOK", 3)
+    for term in TERMS:
+        everyone = compute_top_papers(
+            papers.iloc[np.flatnonzero(mask & has[:, TERMS.index(term)])], 10)
+        pd.testing.assert_frame_equal(
+            compute_term_papers(terms_index, mask, papers, term), everyone)
