@@ -234,13 +234,13 @@ def test_collection_helpers(collection: Collection) -> None:
 def test_the_sidebar_bounds_come_from_known_values_only(collection):
     """The date slider spans the known dates; unknown dates and author counts are counted,
     never read as 0 or as a date."""
-    assert collection.date_bounds == (D(2023, 12, 31), D(2025, 3, 3))
+    assert collection.date_range("published") == (D(2023, 12, 31), D(2025, 3, 3))
     assert collection.most_authors == 12
     assert collection.count_unknown("published") == 1
     assert collection.count_unknown("n_authors") == 2
     nothing_known = Collection(schema.to_frame(schema.to_table(
         [{"paper_id": "x", "title": "Undated", "abstract": ""}])))
-    assert nothing_known.date_bounds is None and nothing_known.most_authors is None
+    assert nothing_known.date_range("published") is None and nothing_known.most_authors is None
 
 
 @pytest.mark.parametrize("raw", ["99999999999999999999999", "9223372036854775808",

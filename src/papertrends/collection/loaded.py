@@ -201,13 +201,9 @@ class Collection:
         matrix[rows, column[codes]] = True
         return pd.DataFrame(matrix, columns=names)
 
-    @cached_property
-    def date_bounds(self) -> tuple[dt.date, dt.date] | None:
-        """The first and last known publication dates; None when no date is known."""
-        return self.date_range(PUBLISHED)
-
     def date_range(self, column: str) -> tuple[dt.date, dt.date] | None:
-        """The first and last known dates of ``column`` (one of ``DATE_COLUMNS``)."""
+        """The first and last known dates of ``column`` (one of ``DATE_COLUMNS``); None when
+        no paper has one."""
         if column not in self._date_ranges:
             known = self.papers[column].dropna() if column in self.papers else []
             self._date_ranges[column] = (known.min(), known.max()) if len(known) else None

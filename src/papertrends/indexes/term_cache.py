@@ -639,11 +639,6 @@ def _updated(papers: pd.DataFrame) -> np.ndarray:
     return np.asarray(values.fill_null(-1), dtype=np.int64)
 
 
-def ids_digest(papers: pd.DataFrame) -> str:
-    """Which papers in which order (not at which version): what a saved row stands for."""
-    return _Versions(papers).ids_digest(len(papers))
-
-
 class _Versions:
     """Which papers a frame holds and at which version, each worked out once: an update
     checks the saved rows against the frame's first rows, then saves the whole frame's."""
@@ -660,7 +655,8 @@ class _Versions:
         return _updated(self.papers)
 
     def ids_digest(self, n_rows: int) -> str:
-        """``ids_digest`` of the first ``n_rows`` (the whole frame's comes in the same pass)."""
+        """Which papers the first ``n_rows`` are, in which order, not at which version: what a
+        saved row stands for (the whole frame's comes in the same pass)."""
         if n_rows not in self._ids_digests:
             unversioned = np.full(len(self.papers), -1, dtype=np.int64)  # every version alike
             found = _prefix_digests(self.papers["paper_id"], {
