@@ -45,6 +45,7 @@ TOP_PAPERS = {**widgets.PAPER_COLUMNS,
               "arxiv": st.column_config.LinkColumn("arXiv", display_text="abstract")}
 SHARE = {"format": "percent"}
 NAMES = ("recent", "previous")
+TERM_BURSTS_AT_ONCE = 200_000  # selected papers beyond which term bursts wait for a click
 
 
 def top_papers_table(top) -> None:
@@ -97,7 +98,8 @@ view = page.page_header("Trends", "What is rising: papers per period stacked by 
                                 "topic's share over time, upvotes, the terms and topics gaining "
                                 "and losing ground, and bursts.")
 page.stop_if_empty(view)
-papers = view.selected
+# What this page reads of the selected papers: not their titles, authors and links.
+papers = view.selected_columns("paper_id", "published", "featured", "upvotes", "topics")
 undated = int(papers[view.date_column].isna().sum())
 
 period = st.segmented_control("Period", list(PERIODS),
@@ -201,8 +203,15 @@ st.caption(f"A burst is a run of {period}s in which a term was in far more paper
            "is how much better the burst explains those periods' counts than the usual rate "
            "does: long bursts far above the usual share are the strongest.")
 kind_column, s_column, gamma_column = st.columns([2, 2, 2])
-kind = kind_column.segmented_control("Bursts of", ["Terms", "Topics"], default="Terms",
-                                     key="trends_burst_kind") or "Terms"
+# Term bursts count every term per period: about a second beyond a few hundred thousand
+# selected papers, so a big selection starts on topic bursts, term bursts a click away.
+many = view.count > TERM_BURSTS_AT_ONCE
+kind = kind_column.segmented_control(
+    "Bursts of", ["Terms", "Topics"], default="Topics" if many else "Terms",
+    key="trends_burst_kind",
+    help=f"With more than {TERM_BURSTS_AT_ONCE:,} selected papers, topics come first: "
+         "term bursts take a second or so to count." if many else None) or (
+    "Topics" if many else "Terms")
 s = s_column.number_input(
     "Rate multiple s", min_value=1.1, max_value=10.0, value=burst_defaults.DEFAULT_S,
     step=0.1, key="trends_burst_s",
@@ -272,7 +281,8 @@ else:
         top_papers_table(top)
 
 st.subheader("Fastest-rising papers")
-rising_papers = rank_rising_papers(loading.paper_rates(), papers)
+rising_papers = rank_rising_papers(loading.paper_rates(), papers,
+                                   titles=view.collection.without_text["title"])
 if rising_papers.empty:
     st.caption("Upvotes gained per day need two sightings of the same paper at least 12 hours "
                "apart: fetch the same days again later (Data page, or `papertrends fetch "

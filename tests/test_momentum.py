@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from papertrends.analytics.momentum import RISING_COLUMNS, compute_rising_papers
+from papertrends.analytics.momentum import (
+    RISING_COLUMNS,
+    compute_paper_rates,
+    compute_rising_papers,
+    rank_rising_papers,
+)
 from papertrends.collection import schema
 
 T = pd.Timestamp("2025-10-01 00:00", tz="UTC")
@@ -51,6 +56,15 @@ def test_ties_go_to_the_larger_gain() -> None:
 def test_only_the_selected_papers_count() -> None:
     selected = PAPERS[PAPERS["paper_id"].isin(["b", "c"])]
     assert list(compute_rising_papers(SNAPSHOTS, selected)["paper_id"]) == ["b"]
+
+
+def test_titles_come_from_the_collection_when_the_selection_leaves_them_out() -> None:
+    """A page's selection keeps the collection's row labels and may leave the titles out."""
+    selected = PAPERS.iloc[[5, 0, 1]][["paper_id"]]  # f, a, b
+    ranked = rank_rising_papers(compute_paper_rates(SNAPSHOTS), selected,
+                                titles=PAPERS["title"])
+    assert list(ranked["paper_id"]) == ["a", "f", "b"]
+    assert list(ranked["title"]) == ["Paper a", "Paper f", "Paper b"]
 
 
 def test_a_window_keeps_recent_snapshots() -> None:

@@ -81,8 +81,11 @@ def compute_distinctive_terms(index: TermIndex, mask_a: np.ndarray, mask_b: np.n
     n_papers_a, n_papers_b = int(mask_a.sum()), int(mask_b.sum())
     if not n_papers_a or not n_papers_b or index.n_terms == 0:
         return _empty("term")
-    papers_a, _ = index.totals(mask_a)
-    papers_b, _ = index.totals(mask_b)
+    if (mask_a & mask_b).any():
+        papers_a, papers_b = index.totals(mask_a)[0], index.totals(mask_b)[0]
+    else:  # two windows, say: one pass over their rows' counts, not two over every row
+        papers_a, papers_b = index.papers_by_group(
+            np.where(mask_a, 0, np.where(mask_b, 1, -1)), 2)
     everywhere, _ = index.totals()
     frame = _compared(papers_a, papers_b, everywhere / index.n_papers, n_papers_a,
                       n_papers_b, prior_size, min_papers, top)

@@ -76,8 +76,11 @@ def compute_paper_rates(snapshots: pd.DataFrame, *, window: pd.Timedelta | None 
 
 
 def rank_rising_papers(rates: pd.DataFrame, papers: pd.DataFrame, *,
-                       limit: int | None = 20) -> pd.DataFrame:
-    """The rates of the papers in ``papers`` (a selection), fastest first, with titles."""
+                       limit: int | None = 20, titles: pd.Series | None = None
+                       ) -> pd.DataFrame:
+    """The rates of the papers in ``papers`` (a selection), fastest first, with titles:
+    ``papers``' own, or ``titles`` (the collection's, by the row labels ``papers`` keeps, as
+    a page's selection does) when it leaves them out, so that a page need not copy them."""
     if rates.empty or papers.empty:
         return _empty()
     ids = arrow.contiguous(papers["paper_id"]).cast(pa.string())
@@ -89,8 +92,11 @@ def rank_rising_papers(rates: pd.DataFrame, papers: pd.DataFrame, *,
         ranked = ranked.head(limit)
     # Titles only for the rows shown: a lookup into a million papers, not a join with them.
     where = pc.index_in(arrow.contiguous(ranked["paper_id"]).cast(pa.string()), value_set=ids)
-    titles = arrow.contiguous(papers["title"]).cast(pa.string()).take(where)
-    ranked = ranked.assign(title=titles.to_pylist())
+    if titles is None:
+        shown = arrow.contiguous(papers["title"]).cast(pa.string()).take(where).to_pylist()
+    else:
+        shown = titles.loc[papers.index[where.to_numpy(zero_copy_only=False)]].tolist()
+    ranked = ranked.assign(title=shown)
     return ranked[list(RISING_COLUMNS)].astype(RISING_COLUMNS)
 
 

@@ -24,6 +24,8 @@ def _dated(papers: pd.DataFrame, period: str, columns: list[str], date_column: s
     """
     starts = period_start(papers[date_column], period)
     known = starts.notna().to_numpy()
+    if known.all():  # every paper dated: no copy of the rows
+        return papers[columns].assign(period=starts)
     frame = papers.loc[known, columns]
     frame["period"] = starts[known]
     return frame

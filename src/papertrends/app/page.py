@@ -71,6 +71,14 @@ class View:
         bounds = self.collection.date_range(self.date_column)
         return unfinished_period(bounds[1] if bounds else None, period)
 
+    def selected_columns(self, *columns: str) -> pd.DataFrame:
+        """Only these columns of the selected papers (those of them the collection has): a
+        page that reads a few copies a few. The selection's author and link lists are most of
+        what ``selected`` copies: half a second at a million papers under a date filter."""
+        present = [c for c in columns if c in self.collection.without_text]
+        frame = self.collection.without_text[present]
+        return frame if self.count == self.total else frame.loc[self.mask]
+
     @cached_property
     def selected(self) -> pd.DataFrame:
         """The selected papers, every column but the long texts; labels are collection rows.
