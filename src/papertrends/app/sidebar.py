@@ -5,13 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from papertrends.app import widgets
-from papertrends.collection.filters import DATE_LABELS, MAX_COUNT, Filters, parse_search
+from papertrends.collection.filters import (
+    DATE_LABELS,
+    MAX_COUNT,
+    RELATIVE_RANGES,
+    Filters,
+    parse_search,
+)
 from papertrends.collection.loaded import PUBLISHED, Collection
 
 _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
                  500, 1000, 2000, 5000)
 _CODE_LABELS = {"any": "Any", "yes": "With code", "no": "Without code"}
-FILTER_KEYS = ("f_date_column", "f_dates", "f_topics", "f_search", "f_min_upvotes",
+FILTER_KEYS = ("f_date_column", "f_range", "f_dates", "f_topics", "f_search", "f_min_upvotes",
                "f_authors", "f_code")
 
 
@@ -28,6 +34,7 @@ def _widget_state_from(filters: Filters, collection: Collection) -> dict[str, ob
         "f_min_upvotes": filters.min_upvotes,
         "f_code": filters.has_code,
         "f_date_column": filters.dates_in(collection),
+        "f_range": filters.relative,
     }
     bounds = collection.date_range(filters.dates_in(collection))
     if bounds:
@@ -47,8 +54,9 @@ def _filters_from_widgets(collection: Collection, state: dict[str, object]) -> F
     (after a page switch, st.session_state may not yet hold a value restored by the widget)."""
     date_from = date_to = None
     date_column = state.get("f_date_column", PUBLISHED)
+    relative = state.get("f_range", "")
     bounds = collection.date_range(date_column)
-    if bounds and "f_dates" in state:
+    if bounds and "f_dates" in state and not relative:
         start, end = state["f_dates"]
         date_from = start if start > bounds[0] else None
         date_to = end if end < bounds[1] else None
@@ -63,6 +71,7 @@ def _filters_from_widgets(collection: Collection, state: dict[str, object]) -> F
         authors_max=high if high < steps[-1] else None,
         has_code=state.get("f_code", "any"),
         date_column=date_column,
+        relative=relative,
     )
 
 
@@ -129,9 +138,19 @@ def sidebar_filters(collection: Collection) -> Filters:
     date_column = values.get("f_date_column", PUBLISHED)
     bounds = collection.date_range(date_column)
     if bounds and bounds[0] < bounds[1]:
-        values["f_dates"] = sidebar.slider(
-            "Featured" if date_column != PUBLISHED else "Published", min_value=bounds[0],
-            max_value=bounds[1], value=bounds, key="f_dates", format="YYYY-MM-DD")
+        values["f_range"] = sidebar.selectbox(
+            "Date range", ["", *RELATIVE_RANGES], key="f_range",
+            format_func=lambda key: RELATIVE_RANGES.get(key, "Dates picked below"),
+            help="Ending on the newest paper's date: a link to the last 30 days keeps "
+                 "showing the latest days as the collection grows.")
+        if values["f_range"]:
+            start, _ = Filters(date_column=date_column, relative=values["f_range"]).date_span(
+                collection)
+            sidebar.caption(f"{max(start, bounds[0])} to {bounds[1]}, the newest paper's date")
+        else:
+            values["f_dates"] = sidebar.slider(
+                "Featured" if date_column != PUBLISHED else "Published", min_value=bounds[0],
+                max_value=bounds[1], value=bounds, key="f_dates", format="YYYY-MM-DD")
     values["f_topics"] = sidebar.multiselect(
         "Topics", collection.topics, key="f_topics", placeholder="All topics",
         help="Papers with any of the chosen topics.")

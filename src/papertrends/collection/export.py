@@ -24,7 +24,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from papertrends.collection import schema
-from papertrends.collection.filters import Filters
+from papertrends.collection.filters import RELATIVE_RANGES, Filters
 from papertrends.common.csv_safety import neutralise
 from papertrends.sources.csv import LIST_SEPARATOR
 
@@ -127,6 +127,8 @@ def export_filename(papers: pd.DataFrame, filters: Filters | None = None,
     parts = ["papers"]
     if column != "published":
         parts.append(column)
+    if filters.relative:
+        parts.append(_slug(RELATIVE_RANGES[filters.relative]))
     if start is not None and end is not None:
         parts.append(f"{start}_to_{end}")
     parts += [f"topic-{_slug(topic)}" for topic in filters.topics]

@@ -32,6 +32,11 @@ MAX_TERM_WORDS = 6
 MAX_TERM_CHARS = 60
 
 
+# Date ranges relative to the collection's newest date: a link shared today still shows the
+# latest weeks tomorrow. The key is the URL's ``range=``; the value, the sidebar's words.
+RELATIVE_RANGES = {"last-7": "Last 7 days", "last-30": "Last 30 days",
+                   "last-90": "Last 90 days", "this-year": "This year"}
+
 # How each date reads in words ("featured 2025-01-01 to ...") and in the sidebar.
 DATE_WORDS = {"published": "published", "featured": "featured on Daily Papers"}
 DATE_LABELS = {"published": "Published (the paper's date)",
@@ -50,6 +55,9 @@ class Filters:
     has_code: str = "any"
     # Which date the date range and every time chart use (``loaded.DATE_COLUMNS``).
     date_column: str = PUBLISHED
+    # A range ending on the collection's newest date (``RELATIVE_RANGES``): it wins over
+    # ``date_from`` and ``date_to``, and moves with the collection.
+    relative: str = ""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     # -- URL form ----------------------------------------------------------------------
@@ -93,6 +101,10 @@ class Filters:
         if date_column not in DATE_COLUMNS:
             problems.append(f"dates={shorten(date_column, _SHOWN_CHARS)!r}")
             date_column = PUBLISHED
+        relative = one("range") or ""
+        if relative and relative not in RELATIVE_RANGES:
+            problems.append(f"range={shorten(relative, _SHOWN_CHARS)!r}")
+            relative = ""
         return cls(
             date_from=parse("from", dt.date.fromisoformat),
             date_to=parse("to", dt.date.fromisoformat),
@@ -103,6 +115,7 @@ class Filters:
             authors_max=parse("authors_max", int, lambda v: 1 <= v <= MAX_COUNT),
             has_code=has_code,
             date_column=date_column,
+            relative=relative,
             problems=tuple(problems),
         )
 
@@ -111,10 +124,13 @@ class Filters:
         params: dict[str, str | list[str]] = {}
         if self.date_column != PUBLISHED:
             params["dates"] = self.date_column
-        if self.date_from:
-            params["from"] = self.date_from.isoformat()
-        if self.date_to:
-            params["to"] = self.date_to.isoformat()
+        if self.relative:
+            params["range"] = self.relative
+        else:
+            if self.date_from:
+                params["from"] = self.date_from.isoformat()
+            if self.date_to:
+                params["to"] = self.date_to.isoformat()
         if self.topics:
             params["topic"] = list(self.topics)
         if self.search.strip():
@@ -144,13 +160,14 @@ class Filters:
         keep = np.ones(len(papers), dtype=bool)
         if not len(papers):
             return keep
-        if self.date_from or self.date_to:
+        date_from, date_to = self.date_span(collection)
+        if date_from or date_to:
             dates = papers[self.dates_in(collection)]
             within = dates.notna().to_numpy().copy()
-            if self.date_from:
-                within &= (dates >= self.date_from).fillna(False).to_numpy(bool)
-            if self.date_to:
-                within &= (dates <= self.date_to).fillna(False).to_numpy(bool)
+            if date_from:
+                within &= (dates >= date_from).fillna(False).to_numpy(bool)
+            if date_to:
+                within &= (dates <= date_to).fillna(False).to_numpy(bool)
             keep &= within
         if self.topics:
             matrix = collection.topic_matrix
@@ -173,6 +190,20 @@ class Filters:
             keep &= collection.has_code if self.has_code == "yes" else ~collection.has_code
         return keep
 
+    def date_span(self, collection: Collection) -> tuple[dt.date | None, dt.date | None]:
+        """The dates the range keeps, both ends included (None: not narrowed at that end):
+        a relative range resolved against the collection's newest date of the chosen kind."""
+        if not self.relative:
+            return self.date_from, self.date_to
+        bounds = collection.date_range(self.dates_in(collection))
+        if bounds is None:
+            return None, None
+        newest = bounds[1]
+        if self.relative == "this-year":
+            return dt.date(newest.year, 1, 1), None
+        days = int(self.relative.removeprefix("last-"))
+        return newest - dt.timedelta(days=days - 1), None
+
     def dates_in(self, collection: Collection) -> str:
         """The date column this view uses in ``collection``: the chosen one when the
         collection has it (a link to featured days opened on a saved page falls back)."""
@@ -184,7 +215,11 @@ class Filters:
         """The active filters in plain words, e.g. "published 2025-01-01 to 2025-06-30, ..."."""
         parts = []
         dated = DATE_WORDS[self.date_column]
-        if self.date_from and self.date_to:
+        if self.relative:
+            span = RELATIVE_RANGES[self.relative].lower()
+            parts.append(f"{dated} in the {span} of the collection" if self.relative !=
+                         "this-year" else f"{dated} this year (the newest paper's year)")
+        elif self.date_from and self.date_to:
             parts.append(f"{dated} {self.date_from} to {self.date_to}")
         elif self.date_from:
             parts.append(f"{dated} on or after {self.date_from}")
