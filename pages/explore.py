@@ -1,5 +1,7 @@
 """Explore: the selected papers as a table, and the filtered rows as a CSV download."""
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from papertrends.analytics.table import SORT_KEYS, compute_paper_table
@@ -10,6 +12,11 @@ view = page.page_header("Explore", "The selected papers, one row each. Download 
                                  "rows as CSV.")
 page.stop_if_empty(view)
 papers = view.selected
+if st.context.url:  # none in a test without a browser
+    query = urlencode(view.filters.to_params(), doseq=True)
+    # As code: the link holds the search words as typed, and the box has a copy button.
+    st.code(st.context.url + (f"?{query}" if query else ""), language=None, wrap_lines=True)
+    st.caption("The link to this view: it opens these filters on this page.")
 
 left, right = st.columns([3, 1])
 sort = left.segmented_control("Sort by", list(SORT_KEYS), default="Upvotes",

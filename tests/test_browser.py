@@ -181,9 +181,14 @@ def test_a_copied_link_shows_the_same_filtered_view(server, page, browser):
     wait_until_idle(page)
     filtered = n_of_m(page)
     assert filtered[0] < filtered[1]
+    # The page offers its own link, the one in the address bar.
+    page.wait_for_function("[...document.querySelectorAll('[data-testid=stCode]')]"
+                           ".some(e => e.innerText.includes('code=yes'))")
+    offered = page.get_by_test_id("stCode").inner_text().strip()
+    assert offered == page.url
 
     other = new_page(browser)
-    other.goto(page.url)
+    other.goto(offered)
     wait_until_idle(other)
     assert n_of_m(other) == filtered
     other.context.close()
