@@ -45,6 +45,9 @@ def _counts(papers: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 def _explode(lists: pd.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """(parent row, code) per non-null list element and the values, ``values[code]``."""
     parents, flat = arrow.flatten(lists)
+    if not flat.null_count:  # the usual case: nothing to filter out
+        codes, values = arrow.encode(flat)
+        return parents, codes, values
     valid = pc.is_valid(flat)
     codes, values = arrow.encode(flat.filter(valid))
     return parents[valid.to_numpy(zero_copy_only=False)], codes, values
@@ -136,8 +139,14 @@ def _spread(codes: np.ndarray, values: np.ndarray, n_groups: int
     One sort of (group, value) instead of a pandas quantile per group: quantiles interpolate
     linearly between order statistics, as pandas and numpy do by default.
     """
-    order = np.lexsort((values, codes))
-    ordered = values[order].astype("float64")
+    width = int(values.max()) + 1 if len(values) else 1
+    if np.issubdtype(values.dtype, np.integer) and values.min(initial=0) >= 0 and (
+            n_groups * width < 2**62):
+        # Integers: one sort of group * width + value, twice as fast as a two-key lexsort.
+        key = np.sort(codes.astype(np.int64) * width + values)
+        ordered = (key % width).astype("float64")
+    else:
+        ordered = values[np.lexsort((values, codes))].astype("float64")
     sizes = np.bincount(codes, minlength=n_groups)
     present = np.flatnonzero(sizes)
     starts = (np.cumsum(sizes) - sizes)[present]
