@@ -31,7 +31,10 @@ REPOSITORY_ROWS = 5_000  # most starred first; languages are counted over all of
 view = page.page_header("GitHub", "How many papers link a GitHub repository, over time and by "
                                 "topic, who owns the code, and project pages (not code).")
 page.stop_if_empty(view)
-papers = view.selected
+# What this page reads of the selected papers: not their authors or Hugging Face keywords.
+papers = view.selected_columns("paper_id", "title", "published", "featured", "upvotes",
+                               "n_authors", "topics", "github_repos", "github_stars",
+                               "project_urls")
 summary = compute_code_summary(papers)
 PAPER_COLUMNS = {"title": cc.TextColumn("Title", width="large"),
                  "published": cc.DateColumn("Published", format="YYYY-MM-DD"),
