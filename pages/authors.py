@@ -57,7 +57,8 @@ over_time = compute_team_size_per_period(papers, period, view.date_column)
 if over_time.empty:
     st.info("None of the selected papers has both a known date and a known author count.")
 else:
-    view.time_chart(chart_team_size_over_time(over_time, period), period)
+    view.time_chart(chart_team_size_over_time(over_time, period, dated=view.date_label),
+                    period)
     widgets.note_left_out(len(papers) - int(over_time["papers"].sum()),
                      f"no known {view.date_words} or author count")
 

@@ -62,7 +62,8 @@ per_period = compute_code_per_period(papers, period, view.date_column)
 if per_period.empty:
     st.info(f"None of the selected papers has a known {view.date_words}.")
 else:
-    view.time_chart(chart_code_per_period(per_period, period), period)
+    view.time_chart(chart_code_per_period(per_period, period, dated=view.date_label),
+                    period)
     widgets.note_left_out(len(papers) - int(per_period["papers"].sum()),
                           f"no known {view.date_words}")
 

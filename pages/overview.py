@@ -48,7 +48,8 @@ else:
 st.subheader("Papers over time")
 period = default_period(papers[view.date_column])
 per_period = compute_papers_per_period(papers, period, view.date_column)
-view.time_chart(chart_papers_per_period(per_period, period), period)
+view.time_chart(chart_papers_per_period(per_period, period, dated=view.date_label),
+                period)
 widgets.note_left_out(len(papers) - int(per_period["papers"].sum()), f"no known {view.date_words}")
 
 st.subheader("Topics: papers and attention")

@@ -32,7 +32,6 @@ from papertrends.analytics.trends import (
     window_masks,
 )
 from papertrends.app import loading, page, widgets
-from papertrends.charts import period_axis_title
 from papertrends.charts.compare import chart_bursts, chart_distinctive
 from papertrends.charts.trends import (
     chart_topic_share,
@@ -112,7 +111,8 @@ if topic_counts.empty:
     st.info(f"None of the selected papers has a known {view.date_words}.")
 else:
     totals = compute_papers_per_period(papers, period, view.date_column)
-    view.time_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors),
+    view.time_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors,
+                                            dated=view.date_label),
                     period)
     st.subheader("Each topic's share of the period's papers")
     steady, sparse_papers = split_sparse_periods(topic_counts, MIN_PERIOD_PAPERS)
@@ -120,8 +120,8 @@ else:
         st.info(f"No {period} has {MIN_PERIOD_PAPERS} or more selected papers; "
                 "choose a longer period to compare shares.")
     else:
-        st.plotly_chart(chart_topic_share(steady, period, view.topic_colors).update_xaxes(
-            title_text=period_axis_title(period, view.date_label)), width="stretch")
+        st.plotly_chart(chart_topic_share(steady, period, view.topic_colors,
+                                          dated=view.date_label), width="stretch")
     widgets.note_left_out(sparse_papers, f"in a {period} with fewer than {MIN_PERIOD_PAPERS} "
                                     "papers, where a share says little")
 widgets.note_left_out(undated, f"no known {view.date_words}")
@@ -131,7 +131,7 @@ upvotes = compute_upvotes_per_period(papers, period, view.date_column)
 if upvotes.empty:
     st.info("None of the selected papers has both a known date and a known upvote count.")
 else:
-    view.time_chart(chart_upvotes_per_period(upvotes, period), period)
+    view.time_chart(chart_upvotes_per_period(upvotes, period, dated=view.date_label), period)
     widgets.note_left_out(len(papers) - int(upvotes["papers"].sum()),
                      "no known date or upvote count")
 
@@ -247,8 +247,7 @@ else:
         st.info(f"No burst among the selected papers' {label}s per {period}: try a shorter "
                 "period, a lower s or gamma, or wider filters.")
     else:
-        st.plotly_chart(chart_bursts(found, label).update_xaxes(title_text=view.date_label),
-                        width="stretch")
+        st.plotly_chart(chart_bursts(found, label, dated=view.date_label), width="stretch")
         st.caption("Darker bars are stronger bursts; hatched ones are ongoing (they reach "
                    f"the last {period} counted).")
         st.dataframe(found, hide_index=True, width="stretch", key=f"trends_bursts_{label}",

@@ -100,22 +100,23 @@ class Server:
         return f"http://127.0.0.1:{self.http.server_port}{path}"
 
 
-@pytest.fixture
-def server() -> Iterator[Server]:
+def _running() -> Iterator[Server]:
     started = Server()
     started.thread.start()
     yield started
     started.http.shutdown()
     started.http.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    yield from _running()
 
 
 @pytest.fixture
 def other_host() -> Iterator[Server]:
-    started = Server()
-    started.thread.start()
-    yield started
-    started.http.shutdown()
-    started.http.server_close()
+    """A second server: another host, for redirects off the first."""
+    yield from _running()
 
 
 def fetch(store: Store, server: Server, taxonomy) -> list[tuple[str, str | None]]:

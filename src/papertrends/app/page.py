@@ -53,12 +53,12 @@ class View:
 
     @property
     def date_label(self) -> str:
-        """That date on a time axis."""
+        """That date on a time axis (the charts' ``dated``)."""
         return "Published" if self.date_column == PUBLISHED else "Featured on Daily Papers"
 
     def time_chart(self, figure: go.Figure, period: str) -> None:
-        """``widgets.time_chart`` for this view: its unfinished period, its date on the axis."""
-        widgets.time_chart(figure, self.unfinished(period), period, self.date_label)
+        """``widgets.time_chart`` with this view's unfinished period."""
+        widgets.time_chart(figure, self.unfinished(period), period)
 
     @property
     def dates(self) -> pd.Series:

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from papertrends.analytics.periods import UnfinishedPeriod
-from papertrends.charts import mark_unfinished, period_axis_title
+from papertrends.charts import mark_unfinished
 
 _BACKTICKS = re.compile(r"`+")
 
@@ -82,11 +82,8 @@ def show_flash() -> None:
         (st.warning if kind == "warning" else st.success)(message)
 
 
-def time_chart(figure: go.Figure, unfinished: UnfinishedPeriod | None, period: str,
-               dated: str = "Published") -> None:
-    """A chart over periods, the one not over yet marked on it and said under it; its time
-    axis names the date it is by (``dated``)."""
-    figure.update_xaxes(title_text=period_axis_title(period, dated))
+def time_chart(figure: go.Figure, unfinished: UnfinishedPeriod | None, period: str) -> None:
+    """A chart over periods, the one not over yet marked on it and said under it."""
     st.plotly_chart(mark_unfinished(figure, unfinished), width="stretch")
     if unfinished is not None:
         st.caption(f"The last {period} (from {unfinished.start:%Y-%m-%d}) is not over: "

@@ -56,7 +56,8 @@ def chart_author_histogram(histogram: pd.DataFrame, log_buckets: bool = False) -
     return styled(figure, x_title=x_title, y_title="Papers", height=360)
 
 
-def chart_team_size_over_time(spread: pd.DataFrame, period: str) -> go.Figure:
+def chart_team_size_over_time(spread: pd.DataFrame, period: str, *,
+                              dated: str = "Published") -> go.Figure:
     """Median authors per period with the interquartile band; log y, marker area ~ papers."""
     figure = go.Figure()
     hover = ("%{x|%Y-%m-%d}: median %{y:g} authors, middle half %{customdata[1]:g} to "
@@ -75,7 +76,7 @@ def chart_team_size_over_time(spread: pd.DataFrame, period: str) -> go.Figure:
                        hovertemplate=hover)
     ticks = _log_ticks(pd.concat([spread["q1"], spread["q3"]]))
     figure.update_yaxes(type="log", tickvals=ticks, ticktext=[str(t) for t in ticks])
-    return styled(figure, x_title=period_axis_title(period),
+    return styled(figure, x_title=period_axis_title(period, dated),
                   y_title="Authors per paper (log scale)", height=380)
 
 

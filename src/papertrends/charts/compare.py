@@ -43,7 +43,8 @@ def chart_distinctive(frame: pd.DataFrame, label: str = "term",
                   y_title=None, height=max(320, 22 * len(frame) + 110))
 
 
-def chart_bursts(bursts: pd.DataFrame, label: str = "term") -> go.Figure:
+def chart_bursts(bursts: pd.DataFrame, label: str = "term", *, dated: str = "Published"
+                 ) -> go.Figure:
     """A timeline: one row per term, a bar from each burst's first day to its last, darker
     the stronger; an ongoing burst (it reaches the last period counted) is hatched. Rows by
     their first burst's start, the earliest at the top."""
@@ -75,7 +76,7 @@ def chart_bursts(bursts: pd.DataFrame, label: str = "term") -> go.Figure:
     label_axis(figure, "y", order)
     figure.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed",
                         automargin=True)
-    return styled(figure, x_title="Published", y_title=None,
+    return styled(figure, x_title=dated, y_title=None,
                   height=max(300, 24 * len(order) + 120))
 
 

@@ -19,7 +19,8 @@ from papertrends.charts import (
 CODE_COLORS = {WITH_CODE: "#2ca02c", WITHOUT_CODE: "#b0bec5"}
 
 
-def chart_code_per_period(counts: pd.DataFrame, period: str) -> go.Figure:
+def chart_code_per_period(counts: pd.DataFrame, period: str, *,
+                          dated: str = "Published") -> go.Figure:
     """Papers per period split by code (stacked bars) and the share with code (line, right)."""
     figure = go.Figure()
     for label, column in ((WITH_CODE, "with_code"), (WITHOUT_CODE, "without_code")):
@@ -33,7 +34,7 @@ def chart_code_per_period(counts: pd.DataFrame, period: str) -> go.Figure:
                        line={"color": "#1b5e20"},
                        hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} of papers with code"
                                      "<extra></extra>")
-    styled(figure, x_title=period_axis_title(period), y_title="Papers", height=380)
+    styled(figure, x_title=period_axis_title(period, dated), y_title="Papers", height=380)
     top_papers = int(counts["papers"].max()) if len(counts) else 0
     figure.update_yaxes(dtick=1 if top_papers <= 8 else None, tickformat=",d")
     top = float(counts["share"].max()) if counts["share"].notna().any() else 1.0

@@ -22,10 +22,11 @@ from papertrends.charts import (
 )
 
 
-def chart_papers_per_period(counts: pd.DataFrame, period: str, height: int = 320) -> go.Figure:
+def chart_papers_per_period(counts: pd.DataFrame, period: str, height: int = 320, *,
+                            dated: str = "Published") -> go.Figure:
     figure = go.Figure(go.Bar(x=counts["period"], y=counts["papers"], name="Papers",
                               hovertemplate="%{x|%Y-%m-%d}: %{y:,} papers<extra></extra>"))
-    return styled(figure, x_title=period_axis_title(period), y_title="Papers", height=height)
+    return styled(figure, x_title=period_axis_title(period, dated), y_title="Papers", height=height)
 
 
 def _per_topic(counts: pd.DataFrame, colors: dict[str, str]):
@@ -37,7 +38,8 @@ def _per_topic(counts: pd.DataFrame, colors: dict[str, str]):
 
 
 def chart_topics_per_period(counts: pd.DataFrame, totals: pd.DataFrame, period: str,
-                            colors: dict[str, str]) -> go.Figure:
+                            colors: dict[str, str], *, dated: str = "Published"
+                            ) -> go.Figure:
     """Stacked topic counts, with the distinct papers per period as a line over them."""
     figure = go.Figure()
     for topic, color, rows in _per_topic(counts, colors):
@@ -51,7 +53,7 @@ def chart_topics_per_period(counts: pd.DataFrame, totals: pd.DataFrame, period: 
                        mode="lines+markers", line={"color": "#212121", "dash": "dot"},
                        hovertemplate="%{x|%Y-%m-%d}: %{y:,} papers<extra></extra>")
     figure.update_layout(barmode="stack")
-    return styled(figure, x_title=period_axis_title(period),
+    return styled(figure, x_title=period_axis_title(period, dated),
                   y_title="Papers per topic (a paper counts under each of its topics)",
                   height=460)
 
@@ -68,7 +70,8 @@ def period_labels(starts: pd.Series, period: str) -> pd.Series:
     return labels
 
 
-def chart_topic_share(counts: pd.DataFrame, period: str, colors: dict[str, str]) -> go.Figure:
+def chart_topic_share(counts: pd.DataFrame, period: str, colors: dict[str, str], *,
+                      dated: str = "Published") -> go.Figure:
     """Topic x period heat map of the share of each period's papers.
 
     A heat map rather than one line per topic: with a dozen topics, lines cross into a tangle
@@ -94,11 +97,12 @@ def chart_topic_share(counts: pd.DataFrame, period: str, colors: dict[str, str])
     label_axis(figure, "y", topics)
     figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(type="category")
-    return styled(figure, x_title=period_axis_title(period), y_title=None,
+    return styled(figure, x_title=period_axis_title(period, dated), y_title=None,
                   height=max(320, 24 * len(topics) + 140))
 
 
-def chart_upvotes_per_period(upvotes: pd.DataFrame, period: str) -> go.Figure:
+def chart_upvotes_per_period(upvotes: pd.DataFrame, period: str, *,
+                             dated: str = "Published") -> go.Figure:
     figure = go.Figure()
     figure.add_bar(x=upvotes["period"], y=upvotes["total_upvotes"], name="Total upvotes",
                    customdata=upvotes[["papers"]].to_numpy(),
@@ -110,5 +114,5 @@ def chart_upvotes_per_period(upvotes: pd.DataFrame, period: str) -> go.Figure:
     figure.update_layout(yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero",
                                  "tickmode": "auto", "title": {"text": "Mean upvotes per paper"},
                                  "showgrid": False})
-    return styled(figure, x_title=period_axis_title(period), y_title="Total upvotes",
+    return styled(figure, x_title=period_axis_title(period, dated), y_title="Total upvotes",
                   height=380)

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from papertrends.indexes.search_index import WordLookup
 from papertrends.indexes.segments import SEVERAL_MEMBERS, Segment
-from papertrends.indexes.term_stats import FinishedColumns, Vocabulary
+from papertrends.indexes.term_stats import FinishedColumns, Vocabulary, column_of_group
 from papertrends.indexes.terms import TermIndex, checked_groups, group_presence
 
 _SOURCE_FIELDS = {"titles": ("title",), "abstracts": ("abstract",),
@@ -40,20 +40,16 @@ class SegmentedTermIndex:
         self.stems = finished.stems
         # Finished column of each group: one group per column, so a segment's group totals
         # land in their columns by plain indexing. Groups shown as several terms are apart.
-        self._column_of_group = np.full(len(vocabulary.groups), -1, dtype=np.int64)
+        # Acronyms folded into another column count there too, and that column's papers
+        # are those with any of its groups, not the sum (``_unions``).
+        self._column_of_group = column_of_group(finished, vocabulary)
         columns = np.arange(len(finished.terms))
-        by_group = finished.group >= 0
-        self._column_of_group[finished.group[by_group]] = columns[by_group]
-        single = ~by_group
-        groups_of_single = vocabulary.group_of[finished.term[single]]
-        not_split = ~np.isin(groups_of_single, finished.split_groups)
-        self._column_of_group[groups_of_single[not_split]] = columns[single][not_split]
+        single = finished.group < 0
+        split = np.isin(vocabulary.group_of[np.maximum(finished.term, 0)],
+                        finished.split_groups) & single
         self._column_of_term = {int(t): int(c) for t, c in zip(
-            finished.term[single][~not_split], columns[single][~not_split], strict=True)}
-        # Acronyms folded into another column: their groups count there too, and that
-        # column's papers are those with any of its groups, not the sum (``_unions``).
+            finished.term[split], columns[split], strict=True)}
         self.aliases = finished.aliases
-        self._column_of_group[finished.folded_groups] = finished.folded_into
         self._folded_groups = finished.folded_groups
         self._union_columns = np.unique(finished.folded_into)
         in_union = np.isin(self._column_of_group, self._union_columns)

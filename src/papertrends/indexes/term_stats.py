@@ -23,6 +23,8 @@ import scipy.sparse as sp
 from papertrends.indexes import acronyms
 from papertrends.indexes.terms import (
     CASED,
+    fold_places,
+    folded_aliases,
     grouped_columns,
     not_subsumed,
     plural_key,
@@ -183,6 +185,17 @@ def finish_columns(vocabulary: Vocabulary, stats: SourceStats,
     return _fold_acronyms(columns, vocabulary, stats, definitions, papers[kept])
 
 
+def column_of_group(columns: FinishedColumns, vocabulary: Vocabulary) -> np.ndarray:
+    """Each plural group's finished column (-1: none): a group column's, a single term's
+    (unless its group is split, each term a column of its own), and a folded acronym's
+    shown column. How ``SegmentedTermIndex`` puts a segment's group counts in columns."""
+    mapped = np.full(len(vocabulary.groups), -1, dtype=np.int64)
+    mapped[_own_groups(columns, vocabulary)] = np.arange(len(columns.terms))
+    mapped[columns.split_groups] = -1
+    mapped[columns.folded_groups] = columns.folded_into
+    return mapped
+
+
 def _fold_acronyms(columns: FinishedColumns, vocabulary: Vocabulary, stats: SourceStats,
                    definitions: np.ndarray, papers: np.ndarray) -> FinishedColumns:
     """``terms.fold_columns``'s decisions (``acronyms.merges``) on finished columns, from
@@ -190,35 +203,30 @@ def _fold_acronyms(columns: FinishedColumns, vocabulary: Vocabulary, stats: Sour
     the column shown."""
     if not len(definitions) or not len(columns.terms):
         return columns
-    # Each group's column, as SegmentedTermIndex reads them; none for a split group's terms.
-    column_of_group = np.full(len(vocabulary.groups), -1, dtype=np.int64)
-    own_group = np.where(columns.group >= 0, columns.group,
-                         vocabulary.group_of[np.maximum(columns.term, 0)])
-    column_of_group[own_group] = np.arange(len(columns.terms))
-    column_of_group[columns.split_groups] = -1
+    of_group = column_of_group(columns, vocabulary)
     pairs = [acronyms.decode(term) for term in vocabulary.terms[definitions].tolist()]
-    ids = pd.Index(vocabulary.terms).get_indexer([form for pair in pairs for form in pair])
+    forms = [form for pair in pairs for form in pair]
+    ids = pd.Index(vocabulary.terms).get_indexer(forms)
     occurs = (ids >= 0) & (stats.occurrences[np.maximum(ids, 0)] > 0)  # in this source
-    column = dict(zip([form for pair in pairs for form in pair], np.where(
-        occurs, column_of_group[vocabulary.group_of[np.maximum(ids, 0)]], -1).tolist(),
-        strict=True))
+    column = dict(zip(forms, np.where(
+        occurs, of_group[vocabulary.group_of[np.maximum(ids, 0)]], -1).tolist(), strict=True))
     defining = dict(zip(pairs, stats.papers[definitions].tolist(), strict=True))
     folded = acronyms.merges(defining, lambda form: column.get(form, -1), papers)
     if not folded:
         return columns
-    keep = np.ones(len(columns.terms), dtype=bool)
-    keep[list(folded)] = False
-    new_place = np.cumsum(keep) - 1
+    keep, place = fold_places(folded, len(columns.terms))
     sources = np.array(sorted(folded), dtype=np.int64)
-    targets = np.array([folded[source] for source in sources.tolist()], dtype=np.int64)
-    aliases: dict[str, list[str]] = {}
-    for source, target in zip(sources.tolist(), targets.tolist(), strict=True):
-        aliases.setdefault(columns.terms[target], []).append(columns.display[source])
     # The folded terms keep their stems: the search for a term looks for its aliases too.
     return FinishedColumns(columns.group[keep], columns.term[keep], columns.terms[keep],
-                           columns.display[keep], columns.stems,
-                           columns.split_groups, own_group[sources], new_place[targets],
-                           {term: tuple(forms) for term, forms in aliases.items()})
+                           columns.display[keep], columns.stems, columns.split_groups,
+                           _own_groups(columns, vocabulary)[sources], place[sources],
+                           folded_aliases(folded, columns.terms, columns.display))
+
+
+def _own_groups(columns: FinishedColumns, vocabulary: Vocabulary) -> np.ndarray:
+    """Each column's plural group: its own, or its single term's."""
+    return np.where(columns.group >= 0, columns.group,
+                    vocabulary.group_of[np.maximum(columns.term, 0)])
 
 
 def _grown(values: np.ndarray, size: int) -> np.ndarray:

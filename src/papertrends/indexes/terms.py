@@ -630,26 +630,41 @@ def _split_terms(terms: np.ndarray) -> np.ndarray:
 def fold_columns(index: TermIndex, folded: dict[int, int]) -> TermIndex:
     """The index with each column of ``folded``'s keys added into the column it names and
     then left out; the shown columns list the others' labels as ``aliases``."""
-    n_terms = index.n_terms
-    keep = np.ones(n_terms, dtype=bool)
-    keep[list(folded)] = False
-    new_place = np.cumsum(keep) - 1
-    into = np.arange(n_terms)
-    for source, target in folded.items():
-        into[source] = target
-    mapping = sp.csr_matrix((np.ones(n_terms, dtype=np.int32),
-                             (np.arange(n_terms), new_place[into])),
-                            shape=(n_terms, int(keep.sum())))
-    counts = (index.counts @ mapping).tocsr()
-    counts.sum_duplicates()
-    labels = index.labels
-    aliases: dict[str, list[str]] = {}
-    for source, target in sorted(folded.items()):
-        aliases.setdefault(index.terms[target], []).append(labels[source])
+    keep, place = fold_places(folded, index.n_terms)
+    counts = _columns_summed(index.counts, place, int(keep.sum()))
     # The folded terms keep their stems: the search for a term looks for its aliases too.
     return TermIndex(counts, index.terms[keep], index.stems,
                      None if index.display is None else index.display[keep],
-                     {term: tuple(forms) for term, forms in aliases.items()})
+                     folded_aliases(folded, index.terms, index.labels))
+
+
+def fold_places(folded: dict[int, int], n_columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """(which columns stay, each column's place among them: a folded column's is the place
+    of the column it folds into), for ``folded`` = {folded column: column shown}."""
+    keep = np.ones(n_columns, dtype=bool)
+    keep[list(folded)] = False
+    into = np.arange(n_columns)
+    into[list(folded)] = list(folded.values())
+    return keep, (np.cumsum(keep) - 1)[into]
+
+
+def folded_aliases(folded: dict[int, int], terms: np.ndarray, labels: np.ndarray
+                   ) -> dict[str, tuple[str, ...]]:
+    """Each shown column's term -> the labels of the columns folded into it, in order."""
+    aliases: dict[str, list[str]] = {}
+    for source, target in sorted(folded.items()):
+        aliases.setdefault(terms[target], []).append(labels[source])
+    return {term: tuple(forms) for term, forms in aliases.items()}
+
+
+def _columns_summed(counts: sp.csr_matrix, into: np.ndarray, width: int) -> sp.csr_matrix:
+    """``counts`` with column j added into column ``into[j]`` of ``width`` columns."""
+    mapping = sp.csr_matrix((np.ones(len(into), dtype=np.int32), (np.arange(len(into)), into)),
+                            shape=(len(into), width))
+    summed = (counts @ mapping).tocsr()
+    summed.sum_duplicates()
+    summed.eliminate_zeros()
+    return summed
 
 
 # A word written with a capital after its first letter: "LLMs", "ChatGPT", "GPT-4", "AI".
@@ -762,14 +777,8 @@ def grouped_columns(terms: np.ndarray, totals: np.ndarray, canonical: np.ndarray
 
 def _merge_plurals(counts: sp.csr_matrix, groups: PluralGroups) -> TermIndex:
     """The counts of ``plural_groups``: one column per merged term."""
-    n_terms = len(groups.column_of)
-    mapping = sp.csr_matrix((np.ones(n_terms, dtype=np.int32),
-                             (np.arange(n_terms), groups.column_of)),
-                            shape=(n_terms, len(groups.labels)))
-    merged_counts = (counts @ mapping).tocsr()
-    merged_counts.sum_duplicates()
-    merged_counts.eliminate_zeros()
-    return TermIndex(merged_counts, groups.labels, groups.stems)
+    return TermIndex(_columns_summed(counts, groups.column_of, len(groups.labels)),
+                     groups.labels, groups.stems)
 
 
 def not_subsumed(terms: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
