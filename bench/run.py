@@ -80,7 +80,7 @@ def store_path(size: int, seed: int) -> Path:
 def step_ingest(size: int, seed: int) -> dict:
     """What `papertrends ingest` does, with each part timed."""
     from papertrends.collection.enrich import enrich
-    from papertrends.collection.loaded import Collection
+    from papertrends.collection.pipeline import Update
     from papertrends.collection.store import Store
     from papertrends.collection.topics import load_taxonomy
     from papertrends.sources import read_path
@@ -97,8 +97,7 @@ def step_ingest(size: int, seed: int) -> dict:
     del table  # as `papertrends ingest` frees it before indexing
 
     def index() -> None:
-        collection = Collection.from_store(store)
-        collection.prepare_indexes()
+        Update(store, taxonomy).refresh_indexes()
 
     index_s, _ = timed(index)
     total = read_s + enrich_s + store_s + index_s

@@ -105,8 +105,9 @@ def test_an_update_keeps_every_paper_in_its_place(store, taxonomy, monkeypatch):
 
 
 def test_a_daily_update_reads_only_what_it_changed(store, taxonomy, monkeypatch, analysed):
-    """New papers and papers seen again with more upvotes: the collection is not loaded, the
-    texts of the day's papers alone are read, and only the new ones are analysed."""
+    """New papers and papers seen again with more upvotes: neither the collection nor every
+    paper's version is read (the store says which rows it wrote), the texts of the day's
+    papers alone are read, and only the new ones are analysed."""
     before = store.load(with_text=False)
     again = [entry(before["paper_id"].iloc[row], before["title"].iloc[row],
                    upvotes=int(before["upvotes"].iloc[row] or 0) + 50,
@@ -122,12 +123,44 @@ def test_a_daily_update_reads_only_what_it_changed(store, taxonomy, monkeypatch,
 
     with monkeypatch.context() as patched:
         patched.setattr(Store, "load", _must_not_run)
+        patched.setattr(Store, "versions", _must_not_run)
         patched.setattr(Store, "texts_at", counted)
         reports = pipeline.ingest(store, [("hf-api:day", _table(*NEW_PAPERS, *again))],
                                   taxonomy)
     assert (reports[0].new, reports[0].updated) == (2, 2)
     assert read and max(read) <= 4, "only the day's papers' texts are read"
     assert analysed[:2] == [2, 2], "titles, then abstracts, of the two new papers alone"
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_writes_the_indexes_missed_are_caught_up_on(store, taxonomy, monkeypatch):
+    """Writes whose indexes were never brought up to date (a writer killed after its commit),
+    more of them than the store remembers the rows of: the next update compares every
+    paper's version instead, and leaves the indexes current."""
+    from papertrends.collection import store as store_module
+    from papertrends.collection.enrich import enrich
+
+    monkeypatch.setattr(store_module, "_LOGGED_REVISIONS", 2)
+    for number in range(3):
+        paper = entry(f"2510.1000{number}", f"Missed write {number} on agents", upvotes=number)
+        store.ingest([("missed", enrich(_table(paper), taxonomy))], taxonomy)
+    assert store.changes_since(term_cache.TermCache.beside(store.path)._read_state().revision
+                               ) is None
+    pipeline.ingest(store, [("hf-api:day", _table(*NEW_PAPERS))], taxonomy)
+    assert len(store.load()) == 103
+    assert_indexes_current(store, monkeypatch)
+
+
+def test_a_store_put_in_place_of_another_gets_its_own_indexes(store, tmp_path, taxonomy,
+                                                              monkeypatch):
+    """Another store copied over this one (same papers at first, then grown apart): its
+    revisions are not this store's, so the saved indexes are checked paper by paper."""
+    other = Store(tmp_path / "other.duckdb")
+    pipeline.ingest(other, [("hf-api:day", _table(*NEW_PAPERS))], taxonomy)
+    shutil.copy(other.path, store.path)
+    pipeline.ingest(store, [("hf-api:more", _table(entry("2510.00009", "Agents again")))],
+                    taxonomy)
+    assert store.load()["paper_id"].tolist() == ["2510.00001", "2510.00002", "2510.00009"]
     assert_indexes_current(store, monkeypatch)
 
 

@@ -112,13 +112,13 @@ def test_versions_keep_the_order_papers_arrived_in_after_updates(tmp_path, seed_
     """An update rewrites a paper's row at the end of the table; its position stays, and the
     indexes match rows by position."""
     store = _copy(seed_store, tmp_path)
-    before = store.versions()["paper_id"].to_pylist()
+    before = store.versions()[0]["paper_id"].to_pylist()
     changed = seed_text.replace("Dec 27, 2024 3\n", "Dec 27, 2024 41\n", 1)
     store.ingest([_page_batch(changed, taxonomy, "later.txt")], taxonomy, now=T2)
     with duckdb.connect(str(store.path), read_only=True) as connection:
         [(physically_last,)] = connection.execute(
             "SELECT paper_id FROM papers ORDER BY rowid DESC LIMIT 1").fetchall()
-    versions = store.versions()
+    versions, _ = store.versions()
     assert versions["paper_id"].to_pylist() == before
     assert before[-1] != physically_last  # the rewritten row really moved
     updated = versions["last_updated"].to_pylist()
@@ -493,3 +493,26 @@ def test_a_writer_also_waits(tmp_path, seed_store, taxonomy) -> None:
         holder.wait(timeout=30)
     assert report.new == 1
     assert os.path.exists(store.path)
+
+
+def test_the_store_says_which_rows_it_wrote_since_a_revision(fresh_store, taxonomy) -> None:
+    """What the indexes catch up on: each row written since, once, as it is now; nothing
+    for another store's revision or one it has not reached."""
+    other = {**P, "paper_id": "2501.99999", "title": "Another"}
+    fresh_store.ingest([("one", schema.to_table([P]))], taxonomy, now=T1)
+    _, first = fresh_store.versions()
+    fresh_store.ingest([("two", schema.to_table([{**P, "title": "Changed"}, other]))],
+                       taxonomy, now=T2)
+    fresh_store.ingest([("three", schema.to_table([{**P, "title": "Again"}]))], taxonomy,
+                       now=T2 + dt.timedelta(hours=1))
+    _, now = fresh_store.versions()
+    changes = fresh_store.changes_since(first)
+    assert changes.revision == now and changes.n_rows == 2
+    assert changes.positions.tolist() == [0, 1]
+    assert changes.paper_ids.to_pylist() == [P["paper_id"], "2501.99999"]
+    assert changes.updated[0] == int((T2 + dt.timedelta(hours=1)).timestamp() * 1e6)
+    assert len(fresh_store.changes_since(now).positions) == 0
+    store_id, _, number = now.rpartition(":")
+    assert fresh_store.changes_since(f"{store_id}:{int(number) + 1}") is None
+    assert fresh_store.changes_since(f"elsewhere:{number}") is None
+    assert fresh_store.changes_since("") is None

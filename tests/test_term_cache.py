@@ -146,19 +146,24 @@ def test_the_saved_indexes_are_found_however_the_loaded_columns_are_chunked(seed
     indexes (a miss rebuilds them, minutes at a million papers), and other papers must not."""
     import pandas as pd
 
-    from papertrends.indexes.term_cache import collection_digest
+    from papertrends.indexes.term_cache import ids_chain
 
     papers = seed_store.load(with_text=False)
     ids = papers["paper_id"].tolist()
+    cuts = [40, 70, len(ids)]
     padded = pa.array(["x" * 50, *ids, "y" * 50])
     for chunks in ([padded.slice(1, 40), padded.slice(41, len(ids) - 40)],
+                   [padded.slice(1, 55), padded.slice(56, len(ids) - 55)],
                    [padded.slice(1, len(ids))]):
         other = papers.assign(paper_id=pd.Series(
             pd.arrays.ArrowExtensionArray(pa.chunked_array(chunks)), index=papers.index))
         assert other["paper_id"].tolist() == ids
-        assert collection_digest(other) == collection_digest(papers)
-    assert collection_digest(papers.iloc[1:]) != collection_digest(papers)
-    assert collection_digest(papers.iloc[::-1]) != collection_digest(papers)
+        assert ids_chain(other["paper_id"], cuts) == ids_chain(papers["paper_id"], cuts)
+    whole = ids_chain(papers["paper_id"], cuts)
+    # A chain extended by the rows added alone is the chain of all of them.
+    assert ids_chain(pa.array(ids[70:]), [len(ids) - 70], previous=whole[1]) == whole[2:]
+    assert ids_chain(papers["paper_id"].iloc[1:], [39]) != whole[:1]
+    assert ids_chain(papers["paper_id"].iloc[::-1], cuts) != whole
 
 
 def test_texts_to_count_are_read_a_block_at_a_time(monkeypatch) -> None:

@@ -50,7 +50,7 @@ class Collection:
         self._unknown: dict[str, int] = {}
         self._date_ranges: dict[str, tuple[dt.date, dt.date] | None] = {}
         self._matches: dict[tuple[str, ...], np.ndarray] = {}
-        self._last_read: tuple[pd.Index, pa.Table] | None = None
+        self._revision = ""  # the store's revision the papers are of, when known
         missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
         if missing and store is None:
             raise ValueError(f"papers without {', '.join(missing)} need the store to read "
@@ -68,8 +68,11 @@ class Collection:
         """Only which papers the store holds and their versions (``Store.versions``), texts
         read from the store for the rows that need them: what bringing the indexes up to
         date after an update reads, instead of the whole collection."""
-        papers = store.versions().to_pandas(types_mapper=pd.ArrowDtype)
-        return cls(papers, term_cache=TermCache.beside(store.path), store=store)
+        versions, revision = store.versions()
+        collection = cls(versions.to_pandas(types_mapper=pd.ArrowDtype),
+                         term_cache=TermCache.beside(store.path), store=store)
+        collection._revision = revision
+        return collection
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -90,26 +93,18 @@ class Collection:
         return frame.set_axis(pd.Index(rows))
 
     def _stored(self, rows: np.ndarray, columns: tuple[str, ...]) -> pa.Table:
-        """These columns of these rows as the store holds them, read by position. A small
-        read is kept and serves any of its rows again: an update asks for the titles and
-        abstracts of a few rows, then the titles, then the abstracts of some of them.
-        Read by ``paper_id`` instead should the positions not hold the papers this frame has
-        there (a store file replaced by another under a running dashboard)."""
-        if self._last_read is not None and set(columns) <= set(self._last_read[1].column_names):
-            at = self._last_read[0].get_indexer(rows)
-            if (at >= 0).all():
-                return self._last_read[1].take(pa.array(at)).select(list(columns))
-        small = len(rows) <= _KEPT_READ_ROWS
-        if small and set(columns) <= set(SEARCHED):
-            columns = SEARCHED  # both at once: the other is asked for next
+        """These columns of these rows as the store holds them, read by position
+        (``StoredTexts``); by ``paper_id`` instead should the positions not hold the papers
+        this frame has there (a store file replaced by another under a running dashboard)."""
         ids = self._ids.take(pa.array(rows))
-        table = self._store.texts_at(rows, columns)
+        table = self._stored_texts.read(rows, columns)
         if not table["paper_id"].equals(pa.chunked_array([ids], ids.type)):
             table = self._store.texts(ids, columns)
-        table = table.select(list(columns))
-        # A big read (a first build's block of abstracts) is not kept: hundreds of megabytes.
-        self._last_read = (pd.Index(rows), table) if small else None
-        return table
+        return table.select(list(columns))
+
+    @cached_property
+    def _stored_texts(self) -> StoredTexts:
+        return StoredTexts(self._store)
 
     @cached_property
     def _ids(self) -> pa.Array:
@@ -147,8 +142,7 @@ class Collection:
             every = np.arange(len(self.papers)) if rows is None else np.asarray(rows, np.int64)
             texts = self._stored(every, SEARCHED)
             title, abstract = texts["title"], texts["abstract"]
-        return pc.binary_join_element_wise(pc.fill_null(title, ""), pc.fill_null(abstract, ""),
-                                           "\n")
+        return _search_text(title, abstract)
 
     @cached_property
     def search_index(self) -> WordLookup:
@@ -263,7 +257,8 @@ class Collection:
         # Arrow keeps memory it has freed (the ingested tables: gigabytes at a million papers)
         # for its own reuse, while the counting ahead allocates through numpy and scipy.
         pa.default_memory_pool().release_unused()
-        self._term_cache.update(self.papers, self.text_values, self.search_texts)
+        self._term_cache.update(self.papers, self.text_values, self.search_texts,
+                                revision=self._revision)
 
     def text_values(self, column: str, rows: np.ndarray) -> list[str]:
         """One column's text at these row positions, '' when unknown: what term counting
@@ -282,3 +277,44 @@ def _with_featured_day(papers: pd.DataFrame) -> pd.DataFrame:
     days = pc.cast(moments, pa.date32()) if len(moments) else pa.array([], pa.date32())
     papers[FEATURED] = pd.Series(pd.arrays.ArrowExtensionArray(days), index=papers.index)
     return papers
+
+
+def _search_text(title: pa.ChunkedArray, abstract: pa.ChunkedArray) -> pa.ChunkedArray:
+    """'title \\n abstract': what the search box and the search index look in."""
+    return pc.binary_join_element_wise(pc.fill_null(title, ""), pc.fill_null(abstract, ""),
+                                       "\n")
+
+
+class StoredTexts:
+    """Titles and abstracts read from the store by position (``Store.texts_at``), with
+    ``paper_id``. A small read is kept and serves any of its rows again: an update asks for
+    the titles and abstracts of a few rows, then the titles, then the abstracts of some."""
+
+    def __init__(self, store: Store | None) -> None:
+        self._store = store
+        self._last: tuple[pd.Index, pa.Table] | None = None
+
+    def read(self, rows: np.ndarray, columns: tuple[str, ...]) -> pa.Table:
+        if self._store is None:
+            raise ValueError("no store to read the texts from")
+        if self._last is not None and set(columns) <= set(self._last[1].column_names):
+            at = self._last[0].get_indexer(rows)
+            if (at >= 0).all():
+                return self._last[1].take(pa.array(at)).select(["paper_id", *columns])
+        small = len(rows) <= _KEPT_READ_ROWS
+        if small and set(columns) <= set(SEARCHED):
+            columns = SEARCHED  # both at once: the other is asked for next
+        table = self._store.texts_at(rows, columns)
+        # A big read (a first build's block of abstracts) is not kept: hundreds of megabytes.
+        self._last = (pd.Index(rows), table) if small else None
+        return table
+
+    def text_values(self, column: str, rows: np.ndarray) -> list[str]:
+        """One column's texts at these positions, '' when unknown (``TermCache``'s
+        ``TextValues``)."""
+        return self.read(np.asarray(rows, dtype=np.int64), (column,))[column].fill_null(
+            "").to_pylist()
+
+    def search_texts(self, rows: np.ndarray) -> pa.ChunkedArray:
+        texts = self.read(np.asarray(rows, dtype=np.int64), SEARCHED)
+        return _search_text(texts["title"], texts["abstract"])

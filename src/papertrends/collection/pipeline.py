@@ -24,7 +24,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from papertrends.collection.enrich import enrich, strip_invisible_text
-from papertrends.collection.loaded import Collection
+from papertrends.collection.loaded import Collection, StoredTexts
 from papertrends.collection.store import IngestReport, Store
 from papertrends.collection.topics import Taxonomy, load_taxonomy
 from papertrends.indexes.term_cache import TermCache
@@ -123,9 +123,14 @@ class Update:
         return self.store.sync_topics(self.taxonomy)
 
     def refresh_indexes(self) -> None:
-        """Bring every index beside the store up to date with what is stored now."""
+        """Bring every index beside the store up to date with what is stored now: from the
+        rows the store wrote since the indexes' revision when it remembers them (the cost of
+        what changed), else from every paper's version."""
         started = time.perf_counter()
-        Collection.versions_of(self.store).prepare_indexes()
+        texts = StoredTexts(self.store)
+        if not TermCache.beside(self.store.path).catch_up(
+                self.store.changes_since, texts.text_values, texts.search_texts):
+            Collection.versions_of(self.store).prepare_indexes()
         log.info("indexes up to date (%.1f s)", time.perf_counter() - started)
         self.changed = False
 

@@ -10,12 +10,18 @@ first paper ever stored, then one more for each new paper. DuckDB moves a row wh
 updated, so the collection is read in ``seq`` order: a paper seen again keeps its place, new
 papers come last, and the indexes kept beside the store (by row position) stay valid for
 every paper an update did not touch.
+
+Each write of papers gives the store a new revision (``meta``), and the store remembers which
+rows the last writes wrote (``changes_since``): the indexes, which record the revision they
+were brought up to date with, then catch up on those rows alone instead of reading the
+positions and versions of the whole collection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -58,6 +64,10 @@ _MERGE = {
 _NOT_CONTENT = {"paper_id", "topics", "source", "first_seen", "last_updated"}
 SEQ = "seq"  # the paper's position in the collection (see the module docstring)
 _CONTENT = [c.name for c in schema.COLUMNS if c.name not in _NOT_CONTENT]
+# How many writes, and how big, the store remembers the rows of (``changes_since``): a reader
+# further behind, or behind a bigger write, reads the positions and versions of every paper.
+_LOGGED_REVISIONS = 32
+_LOGGED_ROWS = 100_000
 _SIDE_TABLES = {
     "snapshots": schema.SNAPSHOT_COLUMNS,
     "fetched_days": schema.FETCHED_DAY_COLUMNS,
@@ -92,6 +102,17 @@ class IngestReport:
 
     def __str__(self) -> str:
         return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The papers a store wrote since one of its revisions (``Store.changes_since``)."""
+
+    revision: str  # the store's revision now
+    n_rows: int  # papers in the store now
+    positions: np.ndarray  # int64, ascending, each once: the rows written
+    paper_ids: pa.Array  # their ids
+    updated: np.ndarray  # their last_updated now, as int64 microseconds (-1: unknown)
 
 
 class Store:
@@ -264,17 +285,19 @@ class Store:
         rows = pa.array(at, mask=~hit, type=pa.int64())
         return found.drop_columns([SEQ]).take(rows).cast(target)
 
-    def versions(self) -> pa.Table:
-        """``paper_id`` and ``last_updated`` of every paper in position order: what the
+    def versions(self) -> tuple[pa.Table, str]:
+        """``paper_id`` and ``last_updated`` of every paper in position order, and the
+        store's revision they are of ('' for a store from before revisions): what the
         indexes beside the store are checked and brought up to date against, without
         reading the rest of the collection."""
         target = schema.arrow_schema(schema.BY_NAME[c] for c in ("paper_id", "last_updated"))
         with self._reading() as connection:
             if connection is None:
-                return target.empty_table()
+                return target.empty_table(), ""
+            revision = _revision_key(*_revision(connection)[:2])
             if SEQ not in _columns(connection, "papers"):
                 return connection.sql("SELECT paper_id, last_updated FROM papers"
-                                      ).to_arrow_table().cast(target)
+                                      ).to_arrow_table().cast(target), revision
             table = connection.sql(f"SELECT {SEQ}, paper_id, last_updated FROM papers"
                                    ).to_arrow_table()
         # Rows mostly lie in position order already (updated ones are rewritten at the end):
@@ -282,7 +305,34 @@ class Store:
         positions = table[SEQ].to_numpy()
         if len(positions) > 1 and not (positions[1:] > positions[:-1]).all():
             table = table.take(pa.array(np.argsort(positions, kind="stable")))
-        return table.drop_columns([SEQ]).cast(target)
+        return table.drop_columns([SEQ]).cast(target), revision
+
+    def changes_since(self, revision: str) -> Changes | None:
+        """The rows written since ``revision`` (of this store), as they are now; None when
+        the store does not remember them all (another store's revision, one too old, a
+        big write since) and a reader must compare every paper's version."""
+        store_id, _, number = revision.rpartition(":")
+        with self._reading() as connection:
+            if connection is None or not store_id or not number.isdigit():
+                return None
+            current_id, current, unlogged = _revision(connection)
+            if store_id != current_id or not unlogged <= int(number) <= current:
+                return None
+            [(n_rows,)] = connection.execute("SELECT count(*) FROM papers").fetchall()
+            rows = (connection.sql(f"SELECT {SEQ}, paper_id, last_updated FROM changes "
+                                   "WHERE revision > $number ORDER BY revision",
+                                   params={"number": int(number)}).to_arrow_table()
+                    if int(number) < current else None)
+        if rows is None:
+            empty = np.zeros(0, dtype=np.int64)
+            return Changes(revision, n_rows, empty, pa.array([], pa.string()), empty)
+        # A row written twice since: its last write holds what it is now.
+        positions = rows[SEQ].to_numpy()
+        last = len(positions) - 1 - np.unique(positions[::-1], return_index=True)[1]
+        picked = rows.take(pa.array(last))
+        updated = pc.fill_null(picked["last_updated"].cast(pa.int64()), -1)
+        return Changes(_revision_key(current_id, current), n_rows, positions[last],
+                       picked["paper_id"].combine_chunks(), updated.to_numpy())
 
     @contextmanager
     def _reading(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
@@ -371,6 +421,8 @@ class Store:
             try:
                 self._create(connection)
                 self._retag_if_changed(connection, taxonomy)
+                connection.execute(f"CREATE OR REPLACE TEMP TABLE written ({SEQ} BIGINT, "
+                                   "paper_id VARCHAR, last_updated TIMESTAMPTZ)")
                 for label, table in batches:
                     counts = [0, 0, 0]
                     for start in range(0, table.num_rows, CHUNK_ROWS):
@@ -388,6 +440,8 @@ class Store:
                     connection.execute("DELETE FROM fetched_days WHERE day = ?", [fetched_day])
                     connection.execute("INSERT INTO fetched_days VALUES (?, ?, ?)", [
                         fetched_day, now, sum(table.num_rows for _, table in batches)])
+                if not dry_run:
+                    _new_revision(connection)
                 connection.execute("ROLLBACK" if dry_run else "COMMIT")
             except BaseException:
                 _roll_back(connection)
@@ -540,9 +594,12 @@ def _insert_new(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
     append, with no join against the stored papers, whose cost would grow with the store."""
     columns = [f"coalesce({name}, $now)" if name in ("first_seen", "last_updated") else name
                for name in schema.COLUMN_NAMES]
+    first = _next_seq(connection)
     connection.execute(f"INSERT INTO papers ({', '.join(schema.COLUMN_NAMES)}, {SEQ}) "
                        f"SELECT {', '.join(columns)}, $next + position FROM chunk_positions",
-                       {"now": now, "next": _next_seq(connection)})
+                       {"now": now, "next": first})
+    connection.execute(f"INSERT INTO written SELECT {SEQ}, paper_id, last_updated FROM papers "
+                       f"WHERE {SEQ} >= $first", {"first": first})
     return chunk.num_rows, 0, 0
 
 
@@ -587,5 +644,53 @@ def _merge_known(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
                        "JOIN merged m USING (paper_id) WHERE m.is_written AND NOT m.is_new)")
     connection.execute(f"INSERT INTO papers ({columns}, {SEQ}) SELECT {columns}, {SEQ} "
                        "FROM merged WHERE is_written")
+    connection.execute(f"INSERT INTO written SELECT {SEQ}, paper_id, last_updated FROM merged "
+                       "WHERE is_written")
     connection.execute("DROP TABLE merged")
     return new, updated, chunk.num_rows - new - updated
+
+
+def _meta(connection: duckdb.DuckDBPyConnection, *keys: str) -> list[str | None]:
+    if not _has_table(connection, "meta"):
+        return [None] * len(keys)
+    found = dict(connection.execute("SELECT key, value FROM meta WHERE key IN ?",
+                                    [list(keys)]).fetchall())
+    return [found.get(key) for key in keys]
+
+
+def _revision(connection: duckdb.DuckDBPyConnection) -> tuple[str | None, int, int]:
+    """(the store's own id, its revision number, the last revision whose rows it does not
+    remember). The id tells a store from another one put in its place or copied and grown
+    apart: revisions of different stores are never compared."""
+    store_id, number, unlogged = _meta(connection, "store_id", "revision", "unlogged")
+    return store_id, int(number or 0), int(unlogged or 0)
+
+
+def _revision_key(store_id: str | None, number: int) -> str:
+    return f"{store_id}:{number}" if store_id else ""
+
+
+def _new_revision(connection: duckdb.DuckDBPyConnection) -> None:
+    """Give the store the next revision when this transaction wrote papers, remembering which
+    rows it wrote (``written``) unless they are many; forget the rows of older revisions."""
+    [(written,)] = connection.execute("SELECT count(*) FROM written").fetchall()
+    if not written:
+        return
+    store_id, number, unlogged = _revision(connection)
+    if store_id is None:  # a store from before revisions: nothing before this one is known
+        store_id, unlogged = secrets.token_hex(8), number
+    number += 1
+    connection.execute("CREATE TABLE IF NOT EXISTS changes (revision BIGINT, "
+                       f"{SEQ} BIGINT, paper_id VARCHAR, last_updated TIMESTAMPTZ)")
+    if written > _LOGGED_ROWS:
+        unlogged = number
+    else:
+        connection.execute("INSERT INTO changes SELECT $number, * FROM written",
+                           {"number": number})
+    oldest = number - _LOGGED_REVISIONS
+    if oldest > unlogged:
+        unlogged = oldest
+    connection.execute("DELETE FROM changes WHERE revision <= $unlogged", {"unlogged": unlogged})
+    connection.execute("DELETE FROM meta WHERE key IN ('store_id', 'revision', 'unlogged')")
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", [
+        ["store_id", store_id], ["revision", str(number)], ["unlogged", str(unlogged)]])

@@ -12,8 +12,14 @@ first (or its replaced rows pile up), without reading any text again.
 
 Rows are the papers' positions in the collection, which never move (the store's ``seq``), so
 a saved index stays valid for every row an update did not touch; which rows those are is read
-off ``last_updated``. The folder is a cache: delete it and the next update rebuilds it; a
-file that does not match the collection (another store, a damaged file) is never used.
+off ``last_updated``. A generation records the store's revision it was made from: a writer
+that knows which rows it wrote since (``catch_up``) hands over just those, and neither reads
+nor hashes what the collection holds. Which papers the saved rows are is a chain of digests,
+one link per block of rows an update added, so that such an update extends it by its own
+rows alone and a reader checks the whole chain in one pass over the ids.
+
+The folder is a cache: delete it and the next update rebuilds it; a file that does not match
+the collection (another store, a damaged file) is never used.
 Writers take a lock on the folder; readers need none (the manifest is replaced atomically
 and names every file of its generation).
 """
@@ -31,7 +37,7 @@ from dataclasses import dataclass, fields
 from dataclasses import replace as dataclass_replace
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TypeVar, overload
+from typing import Protocol, TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -74,7 +80,7 @@ class _State:
     generation: int
     serial: int  # the number the next new segment file gets
     n_rows: int
-    ids_digest: str
+    ids_digest: str  # the last link of the chain of its ids (``ids_chain``)
     updated: np.ndarray  # int64 per row: last_updated when indexed
     text_digest: np.ndarray  # uint64 per row: its title and abstract's (0: not known)
     owner: np.ndarray  # int64 per row: which segment holds it
@@ -84,12 +90,20 @@ class _State:
     vocabulary: Vocabulary
     stats: dict[str, SourceStats]
     finished: dict[str, FinishedColumns]
+    ids_cuts: np.ndarray | None = None  # the row counts the chain's links end at ([n_rows])
+    revision: str = ""  # the store's revision indexed ('' when not known)
 
     @classmethod
     def empty(cls, generation: int, serial: int) -> _State:
         empty = np.zeros(0, dtype=np.int64)
         return cls(generation, serial, 0, "", empty, empty.astype(np.uint64), empty, empty, [],
                    empty, Vocabulary(), {source: SourceStats() for source in SOURCES}, {})
+
+    @property
+    def cuts(self) -> np.ndarray:
+        """Where the chain's links end (one link for all rows in a folder saved before)."""
+        return self.ids_cuts if self.ids_cuts is not None and len(self.ids_cuts) else (
+            np.array([self.n_rows], dtype=np.int64))
 
 
 class TermCache:
@@ -169,27 +183,58 @@ class TermCache:
     # -- updating --------------------------------------------------------------------------
 
     def update(self, papers: pd.DataFrame, text_values: TextValues | None = None,
-               search_texts: SearchTexts | None = None, *, rebuild: bool = False) -> None:
+               search_texts: SearchTexts | None = None, *, rebuild: bool = False,
+               revision: str = "") -> None:
         """Index the rows of ``papers`` that are new or changed since the saved generation
         (every row when it does not match, cannot be read, or ``rebuild``), in one new
-        generation."""
-        self._update(_Versions(papers), text_values, search_texts, rebuild=rebuild)
+        generation; ``revision`` is the store's the papers are of ('' when not known)."""
+        self._update(_Versions(papers), text_values, search_texts, rebuild=rebuild,
+                     revision=revision)
+
+    def catch_up(self, changes_since: Callable[[str], StoreChanges | None],
+                 text_values: TextValues, search_texts: SearchTexts) -> bool:
+        """Bring the saved generation up to date with the rows the store wrote since the
+        revision it was made from (``changes_since``, which reads only those), without
+        reading every paper's version. False when that cannot be done: no generation, one of
+        no known revision, or a store that does not remember what it wrote since (then
+        ``update`` with every paper's version does it)."""
+        with self._locked():
+            state = self._read_state()
+            if state is None or not state.revision:
+                return False
+            changes = changes_since(state.revision)
+            if changes is None:
+                return False
+            versions = _Changed(state, changes)
+            if not versions.follows():
+                return False
+            try:
+                new_state, new_segments = _updated_state(
+                    state, _LazySegments(self, state), versions, versions.candidates(),
+                    text_values, search_texts, changes.revision)
+            except files.READ_ERRORS:
+                _SEGMENTS.clear()
+                return False
+            if new_state is not state:
+                self._write_state(new_state, new_segments)
+            return True
 
     def _update(self, versions: _Versions, text_values: TextValues | None,
-                search_texts: SearchTexts | None, *, rebuild: bool) -> None:
+                search_texts: SearchTexts | None, *, rebuild: bool, revision: str = "") -> None:
         papers = versions.papers
         text_values = text_values or partial(frame_text_values, papers)
         search_texts = search_texts or partial(frame_search_texts, papers)
         with self._locked():
             state = self._read_state()
             touched = None if state is None or rebuild else _touched(state, versions)
-            if touched is not None and not len(touched):
+            if touched is not None and not len(touched) and revision in ("", state.revision):
                 return
             if touched is not None:
                 try:
                     loaded = _LazySegments(self, state)
                     new_state, new_segments = _updated_state(state, loaded, versions, touched,
-                                                             text_values, search_texts)
+                                                             text_values, search_texts,
+                                                             revision)
                 except files.READ_ERRORS:  # a saved segment is damaged (files.DamagedArchive
                     _SEGMENTS.clear()      # when its checksums do not match): start afresh
                     touched = None
@@ -198,7 +243,7 @@ class TermCache:
                                      0 if state is None else state.serial)
                 new_state, new_segments = _updated_state(
                     state, _LazySegments(self, state), versions, np.arange(len(papers)),
-                    text_values, search_texts)
+                    text_values, search_texts, revision)
             if new_state is not state:
                 self._write_state(new_state, new_segments)
 
@@ -325,21 +370,22 @@ class _LazySegments(Sequence[Segment]):
 def _touched(state: _State, versions: _Versions) -> np.ndarray | None:
     """The rows of the frame new or changed since ``state`` was saved, or None when the
     saved rows are not its first rows (another collection, another order)."""
-    if len(versions) < state.n_rows or versions.ids_digest(state.n_rows) != state.ids_digest:
+    if not versions.extends(state):
         return None
     updated = versions.updated
     changed = np.flatnonzero(updated[:state.n_rows] != state.updated)
     return np.concatenate([changed, np.arange(state.n_rows, len(versions))])
 
 
-def _updated_state(state: _State, loaded: _LazySegments, versions: _Versions,
-                   candidates: np.ndarray, text_values: TextValues, search_texts: SearchTexts
-                   ) -> tuple[_State, dict[str, Segment]]:
+def _updated_state(state: _State, loaded: _LazySegments, versions: _Versions | _Changed,
+                   candidates: np.ndarray, text_values: TextValues, search_texts: SearchTexts,
+                   revision: str) -> tuple[_State, dict[str, Segment]]:
     """The next generation: the rows among ``candidates`` whose texts are new or changed
     analysed into a new segment, the sums moved by what they add and what their older rows
     held, segments merged when there are many. Candidates whose title and abstract are
     what was indexed (a paper seen again with more upvotes) only have their version noted.
-    Returns ``state`` itself when nothing is to be saved."""
+    ``revision``: the store's, which the rows are of. Returns ``state`` itself when nothing
+    is to be saved."""
     n_rows = len(versions)
     # Papers seen before: are their texts what was indexed? (New ones are analysed anyway, and
     # their texts are read after counting, as a first build reads a million of them.)
@@ -352,10 +398,10 @@ def _updated_state(state: _State, loaded: _LazySegments, versions: _Versions,
     updated = versions.updated
     touched = np.concatenate([seen[~same], candidates[candidates >= state.n_rows]])
     if not len(touched):
-        if not len(candidates):
+        if not len(candidates) and revision in ("", state.revision):
             return state, {}
         return dataclass_replace(state, generation=state.generation + 1, updated=updated,
-                                 text_digest=text_digest), {}
+                                 text_digest=text_digest, revision=revision), {}
     # Copies (of the vocabulary's and sums' arrays: megabytes): the saved generation stays
     # as it was for readers in this process, and if this update fails.
     vocabulary = _copied(state.vocabulary)
@@ -399,9 +445,10 @@ def _updated_state(state: _State, loaded: _LazySegments, versions: _Versions,
         owner[merged.rows] = merge_from
         local[merged.rows] = np.arange(len(merged))
     finished = {source: finish_columns(vocabulary, stats[source]) for source in SOURCES}
-    next_state = _State(state.generation + 1, serial, n_rows, versions.ids_digest(n_rows),
-                        updated, text_digest, owner, local, names, sizes, vocabulary, stats,
-                        finished)
+    ids_digest, cuts = versions.chain(state)
+    next_state = _State(state.generation + 1, serial, n_rows, ids_digest, updated,
+                        text_digest, owner, local, names, sizes, vocabulary, stats, finished,
+                        cuts, revision)
     return next_state, new_segments
 
 
@@ -475,6 +522,7 @@ def _add_rows(stats: dict[str, SourceStats], segment: Segment, local: np.ndarray
 def _state_arrays(state: _State) -> dict[str, np.ndarray]:
     vocabulary = state.vocabulary
     arrays = {"n_rows": np.array([state.n_rows]), "ids_digest": files.text(state.ids_digest),
+              "ids_cuts": state.cuts, "revision": files.text(state.revision),
               "updated": state.updated, "text_digest": state.text_digest,
               "owner": state.owner, "local": state.local,
               "segment_sizes": np.asarray(state.segment_sizes if state.segment_sizes
@@ -534,7 +582,8 @@ def _load_state(folder: Path, manifest: dict) -> _State:
                   files.untext(arrays["ids_digest"]), arrays["updated"], text_digest,
                   arrays["owner"], arrays["local"], list(manifest["segments"]),
                   sizes if sizes is not None and len(sizes) == len(manifest["segments"])
-                  else None, vocabulary, stats, finished)
+                  else None, vocabulary, stats, finished, arrays.get("ids_cuts"),
+                  files.untext(arrays["revision"]) if "revision" in arrays else "")
 
 
 def _aliases(terms: np.ndarray, forms: np.ndarray) -> dict[str, tuple[str, ...]]:
@@ -552,44 +601,49 @@ def frame_search_texts(papers: pd.DataFrame, rows: np.ndarray) -> pa.Array:
     return pc.binary_join_element_wise(title, abstract, "\n")
 
 
-def collection_digest(papers: pd.DataFrame) -> str:
-    """Which papers, in which order, at which version.
+def ids_chain(paper_ids: pd.Series | pa.Array | pa.ChunkedArray, cuts: Sequence[int],
+              previous: str | None = None) -> list[str]:
+    """The chain of digests of which papers the rows are, in which order (not at which
+    version): one link for the first ``cuts[0]`` rows, then one for each next block up to the
+    next cut, each link digesting the one before, in one pass over the ids. ``previous``: the
+    link these rows follow on (``paper_ids`` then holds only the rows after it).
 
     Only the ids' characters and lengths are read, never Arrow's buffers as they lie: however
-    DuckDB chunked or sliced the column, the same papers give the same digest.
+    DuckDB chunked or sliced the column, the same papers give the same chain.
     """
-    return _digest(papers["paper_id"], _updated(papers))
-
-
-def _digest(paper_ids: pd.Series, updated: np.ndarray) -> str:
-    return _prefix_digests(paper_ids, {len(paper_ids): updated})[len(paper_ids)]
-
-
-def _prefix_digests(paper_ids: pd.Series, versions: dict[int, np.ndarray]) -> dict[int, str]:
-    """``collection_digest`` of the first n rows for each n of ``versions`` (those rows'
-    ``_updated``), in one pass over the ids: an update checks the saved rows, then saves all."""
-    lengths = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
-    characters = hashlib.blake2b(digest_size=16)
-    ids = pa.array(paper_ids)
+    ids = pa.array(paper_ids) if isinstance(paper_ids, pd.Series) else paper_ids
     if not isinstance(ids, pa.ChunkedArray):
-        ids = pa.chunked_array([ids])
-    digests, done = {}, 0
-    for cut in sorted(versions):
-        for chunk in ids.slice(done, cut - done).chunks:
-            if not len(chunk):
-                continue
-            wide = pa.types.is_large_string(chunk.type)
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
-                chunk.offset:chunk.offset + len(chunk) + 1]
-            lengths.update(np.diff(offsets).astype(np.int64, copy=False).tobytes())
-            if chunk.buffers()[2] is not None:
-                characters.update(chunk.buffers()[2][int(offsets[0]):int(offsets[-1])])
+        ids = pa.chunked_array([ids], ids.type)
+    links: list[str] = [] if previous is None else [previous]
+    done = 0
+    for cut in cuts:
+        lengths = hashlib.blake2b(b"" if links else FORMAT_VERSION.encode(), digest_size=16)
+        characters = hashlib.blake2b(digest_size=16)
+        _feed_ids(ids.slice(done, cut - done), lengths, characters)
+        link = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
+        if links:
+            for part in (links[-1].encode(), lengths.digest(), characters.digest()):
+                link.update(part)
+        else:  # the first link is what a folder saved before chains held for all its rows
+            lengths.update(characters.digest())
+            lengths.update(np.full(cut, -1, dtype=np.int64).tobytes())
+            link.update(lengths.hexdigest().encode())
+        links.append(link.hexdigest())
         done = cut
-        final = lengths.copy()
-        final.update(characters.copy().digest())
-        final.update(versions[cut].tobytes())
-        digests[cut] = final.hexdigest()
-    return digests
+    return links if previous is None else links[1:]
+
+
+def _feed_ids(ids: pa.ChunkedArray, lengths, characters) -> None:
+    """Hash each id's length into ``lengths`` and its characters into ``characters``."""
+    for chunk in ids.chunks:
+        if not len(chunk):
+            continue
+        wide = pa.types.is_large_string(chunk.type)
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
+            chunk.offset:chunk.offset + len(chunk) + 1]
+        lengths.update(np.diff(offsets).astype(np.int64, copy=False).tobytes())
+        if chunk.buffers()[2] is not None:
+            characters.update(chunk.buffers()[2][int(offsets[0]):int(offsets[-1])])
 
 
 def frame_text_values(papers: pd.DataFrame, column: str, rows: np.ndarray | slice
@@ -645,7 +699,7 @@ class _Versions:
 
     def __init__(self, papers: pd.DataFrame) -> None:
         self.papers = papers
-        self._ids_digests: dict[int, str] = {}
+        self._links: dict[tuple[int, ...], list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -654,15 +708,78 @@ class _Versions:
     def updated(self) -> np.ndarray:
         return _updated(self.papers)
 
-    def ids_digest(self, n_rows: int) -> str:
-        """Which papers the first ``n_rows`` are, in which order, not at which version: what a
-        saved row stands for (the whole frame's comes in the same pass)."""
-        if n_rows not in self._ids_digests:
-            unversioned = np.full(len(self.papers), -1, dtype=np.int64)  # every version alike
-            found = _prefix_digests(self.papers["paper_id"], {
-                cut: unversioned[:cut] for cut in (n_rows, len(self.papers))})
-            for cut, digest in found.items():
-                outer = hashlib.blake2b(FORMAT_VERSION.encode(), digest_size=16)
-                outer.update(digest.encode())
-                self._ids_digests[cut] = outer.hexdigest()
-        return self._ids_digests[n_rows]
+    def _chain(self, cuts: Sequence[int]) -> list[str]:
+        """``ids_chain`` of the frame to these cuts (to them and on to the frame's end in
+        the same pass: the update that checks a chain extends it next)."""
+        key = tuple(int(cut) for cut in cuts)
+        if key not in self._links:
+            longer = (*key, len(self)) if len(self) > key[-1] else key
+            links = ids_chain(self.papers["paper_id"], longer)
+            self._links[longer], self._links[key] = links, links[:len(key)]
+        return self._links[key]
+
+    def extends(self, state: _State) -> bool:
+        """Whether the saved rows are the frame's first rows."""
+        cuts = state.cuts
+        return len(self) >= cuts[-1] and self._chain(cuts)[-1] == state.ids_digest
+
+    def chain(self, state: _State) -> tuple[str, np.ndarray]:
+        """The chain's last link and cuts for the frame's rows, after ``state``'s."""
+        if not state.n_rows:
+            return self._chain([len(self)])[-1], np.array([len(self)], dtype=np.int64)
+        if len(self) == state.n_rows:
+            return state.ids_digest, state.cuts
+        cuts = np.append(state.cuts, len(self))
+        return self._chain(cuts)[-1], cuts
+
+
+class StoreChanges(Protocol):
+    """What a store wrote since a revision (``collection.store.Changes``)."""
+
+    revision: str
+    n_rows: int
+    positions: np.ndarray
+    paper_ids: pa.Array
+    updated: np.ndarray
+
+
+class _Changed:
+    """The versions of a saved generation's rows after the store's ``changes``: what an
+    update that knows what it wrote hands over instead of every row's version."""
+
+    def __init__(self, state: _State, changes: StoreChanges) -> None:
+        self._state, self.changes = state, changes
+
+    def __len__(self) -> int:
+        return self.changes.n_rows
+
+    def follows(self) -> bool:
+        """Whether the changes hold every row added since the state (and nothing is gone)."""
+        added = self.changes.positions[self.changes.positions >= self._state.n_rows]
+        return len(self) >= self._state.n_rows and np.array_equal(
+            added, np.arange(self._state.n_rows, len(self)))
+
+    @cached_property
+    def updated(self) -> np.ndarray:
+        updated = np.concatenate([self._state.updated,
+                                  np.full(len(self) - self._state.n_rows, -1, dtype=np.int64)])
+        updated[self.changes.positions] = self.changes.updated
+        return updated
+
+    def candidates(self) -> np.ndarray:
+        """The rows new or changed since the state (``_touched``'s answer, from the changes)."""
+        positions = self.changes.positions
+        seen = positions[positions < self._state.n_rows]
+        changed = seen[self.changes.updated[positions < self._state.n_rows]
+                       != self._state.updated[seen]]
+        return np.concatenate([changed, np.arange(self._state.n_rows, len(self))])
+
+    def chain(self, state: _State) -> tuple[str, np.ndarray]:
+        """The chain's last link and cuts after the rows added: a link of their ids alone."""
+        if len(self) == state.n_rows:
+            return state.ids_digest, state.cuts
+        added = self.changes.paper_ids.filter(pa.array(self.changes.positions >= state.n_rows))
+        if not state.n_rows:
+            return ids_chain(added, [len(self)])[-1], np.array([len(self)], dtype=np.int64)
+        [link] = ids_chain(added, [len(added)], previous=state.ids_digest)
+        return link, np.append(state.cuts, len(self))
