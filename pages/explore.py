@@ -30,13 +30,12 @@ right.download_button(
     icon=":material/download:", type="primary", width="stretch",
     help="Every column of the collection for the rows matching the current filters.")
 
+first = widgets.table_page(len(papers), "explore_page", (view.filters, sort))
 table = compute_paper_table(
-    papers, sort, abstracts=lambda rows: view.collection.texts(rows, ("abstract",))["abstract"],
+    papers, sort, limit=widgets.PAGE_ROWS, offset=first,
+    abstracts=lambda rows: view.collection.texts(rows, ("abstract",))["abstract"],
     date_column=view.date_column)
 dates = list(view.collection.date_columns)
-if len(table) < len(papers):
-    st.caption(f"Showing the first {len(table):,} of {len(papers):,} papers in this order; "
-               "the download has all of them.")
 selection = st.dataframe(
     table, hide_index=True, width="stretch", height=560, on_select="rerun",
     selection_mode="single-row", key="explore_table",

@@ -24,6 +24,16 @@ def test_a_short_table_is_the_head_of_the_full_order(papers, sort):
     assert table["paper_id"].tolist() == expected["paper_id"].tolist()
 
 
+@pytest.mark.parametrize("sort", list(SORT_KEYS))
+def test_pages_of_the_table_follow_on_from_each_other(papers, sort):
+    """Page after page, in the full order: every paper once, the last page short."""
+    whole = compute_paper_table(papers, sort, limit=len(papers))
+    pages = [compute_paper_table(papers, sort, limit=7, offset=offset)
+             for offset in range(0, len(papers), 7)]
+    assert [row for page in pages for row in page["paper_id"]] == whole["paper_id"].tolist()
+    assert len(pages[-1]) == len(papers) % 7 or 7
+
+
 def test_abstracts_are_looked_up_for_the_rows_shown_and_shortened(papers):
     light = papers.drop(columns=["abstract"])
     asked = []

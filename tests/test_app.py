@@ -131,3 +131,25 @@ def test_time_charts_say_the_last_period_is_not_over(app, page):
     notes = [c.value for c in app.caption if "is not over" in c.value]
     assert any("days so far" in note for note in notes), notes
 
+
+
+def test_explore_sends_one_page_of_papers_at_a_time(app):
+    """50 rows a page, in the chosen order, every selected paper on one page; new filters
+    start again on page 1."""
+    _open(app, "pages/explore.py")
+    first = app.dataframe[0].value
+    assert len(first) == 50
+    assert any("Papers 1-50 of 98" in caption.value for caption in app.caption)
+    app.number_input(key="explore_page").set_value(2).run()
+    second = app.dataframe[0].value
+    assert len(second) == 48
+    assert any("Papers 51-98 of 98" in caption.value for caption in app.caption)
+    assert set(first["title"]).isdisjoint(second["title"])
+    upvotes = [*first["upvotes"], *second["upvotes"]]
+    known = [u for u in upvotes if u == u]  # most upvoted first, unknown last
+    assert known == sorted(known, reverse=True)
+    app.text_input(key="f_search").input("model").run()  # 50-odd papers
+    shown, _ = n_of_m(app)
+    assert shown > 50
+    assert app.number_input(key="explore_page").value == 1
+    assert any(f"Papers 1-50 of {shown}" in caption.value for caption in app.caption)

@@ -22,9 +22,12 @@ ABSTRACT_CHARS = 220
 
 
 def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int = 5_000, *,
+                        offset: int = 0,
                         abstracts: Callable[[pd.Index], pd.Series] | None = None,
                         date_column: str = "published") -> pd.DataFrame:
-    """Up to ``limit`` rows in the chosen order, shaped for reading rather than for export.
+    """Up to ``limit`` rows in the chosen order from the ``offset``-th on (one page of a
+    table), shaped for reading rather than for export: a page of 50 rows costs the same
+    whatever the selection holds, where thousands of rows sent to the browser did not.
 
     The result keeps the rows' labels as its index. ``abstracts``, when ``papers`` has none,
     gives them for a set of labels (``Collection.texts``): only the rows shown are read.
@@ -34,7 +37,7 @@ def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int 
     column, ascending = SORT_KEYS[sort]
     if column == "published":
         column = date_column
-    ranked = _top(papers, column, ascending, limit)
+    ranked = _top(papers, column, ascending, offset + limit).iloc[offset:]
     texts = ranked["abstract"] if "abstract" in ranked else abstracts(ranked.index)
     abstracts_shown = pc.fill_null(arrow.contiguous(texts).cast(pa.string()), "")
     short = pc.if_else(pc.greater(pc.utf8_length(abstracts_shown), ABSTRACT_CHARS),

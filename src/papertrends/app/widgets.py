@@ -70,6 +70,30 @@ PAPER_COLUMNS = {
 }
 
 
+PAGE_ROWS = 50  # paper rows sent to the browser at once
+
+
+def table_page(total: int, key: str, resets_on: object, size: int = PAGE_ROWS) -> int:
+    """The first row of the page of a paper table the user is on, with the box to pick it
+    and the rows it shows: a table sends one page, not thousands of rows, so it costs the
+    same at any size. Back on page 1 when ``resets_on`` (the filters, the order) changes."""
+    pages = max(1, -(-total // size))
+    state = st.session_state
+    if state.get(f"{key}_resets_on") != resets_on or state.get(key, 1) > pages:
+        state[key] = 1
+    state[f"{key}_resets_on"] = resets_on
+    if pages > 1:
+        left, right = st.columns([4, 1], vertical_alignment="bottom")
+        number = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages,
+                                    step=1, key=key)
+    else:
+        left, number = st.container(), 1
+    first = (int(number) - 1) * size
+    left.caption(f"Papers {first + 1:,}-{min(first + size, total):,} of {total:,} in this "
+                 "order" if pages > 1 else plural(total, "paper"))
+    return first
+
+
 def flash(message: str, kind: str = "success") -> None:
     """A message for the next rerun: what an action did, shown after the page reloads.
     ``message`` is Markdown: a file name or an error in it goes through ``literal``."""
