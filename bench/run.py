@@ -11,7 +11,9 @@ bench/work/, separate processes measure, so that each peak memory figure is its 
    (a date range, a topic, a search word); the Keywords page again with the same filters
    (its word cloud then comes from the cache). A script that only draws the shared filters
    is measured the same way: the floor every page pays, so "beyond the floor" is what each
-   page's own analytics and charts add;
+   page's own analytics and charts add. The same on the shipped page's 98 papers, once per
+   run: each page's rerun at a size over its rerun there (within 4x: a page costs much the
+   same at any size);
 4. daily update: one fetched day (50 new papers, 50 seen again with more upvotes) through
    the ingest pipeline into a copy of the store, the same day into an empty store (both in
    a process of their own, as `papertrends fetch` runs), and a dashboard open beside them
@@ -328,8 +330,21 @@ def step_naive(size: int, seed: int, repeat: int) -> dict:
 
 # -- the orchestrator ----------------------------------------------------------------------------
 
-def child(step: str, size: int, seed: int, repeat: int) -> dict:
-    env = {**os.environ, "PAPERTRENDS_DB": str(store_path(size, seed))}
+def shipped_store() -> Path:
+    """The shipped Papers page as a store, as a first run builds it: what every page's rerun
+    at a size is compared with (a page must cost much the same at any size)."""
+    from papertrends.sources import SHIPPED_PAGE
+
+    path = WORK / "store-shipped.duckdb"
+    if not path.exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        subprocess.run([Path(sys.executable).with_name("papertrends"), "-q", "ingest", "--db",
+                        str(path), str(SHIPPED_PAGE)], check=True)
+    return path
+
+
+def child(step: str, size: int, seed: int, repeat: int, db: Path | None = None) -> dict:
+    env = {**os.environ, "PAPERTRENDS_DB": str(db or store_path(size, seed))}
     command = [sys.executable, __file__, "--step", step, "--seed", str(seed), "--repeat",
                str(repeat), str(size)]
     done = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE, text=True)
@@ -344,7 +359,9 @@ def fmt(value: float | None, unit: str = "s") -> str:
     return f"{value:,.0f} {unit}"
 
 
-def table(results: dict[int, dict]) -> str:
+def table(results: dict[int, dict], shipped: dict | None = None) -> str:
+    """The figures per size; ``shipped``: the pages on the shipped 98 papers, which each
+    page's rerun is compared with."""
     sizes = sorted(results)
     rows: list[tuple[str, list[str]]] = []
 
@@ -372,6 +389,10 @@ def table(results: dict[int, dict]) -> str:
         row("  beyond the floor", lambda r, p=page: r[p]["median_s"] - r[FLOOR]["median_s"]
             if FLOOR in r else None)
         row("  slowest change", lambda r, p=page: r[p]["max_s"])
+        if shipped:
+            rows.append(("  this rerun / on the shipped 98 papers",
+                         [f"{results[s][page]['median_s'] / shipped[page]['median_s']:.1f}x"
+                          for s in sizes]))
     row(f"daily update ({UPDATE_NEW} new, {UPDATE_AGAIN} seen again), indexes included",
         lambda r: r.get("update_s"))
     row("  the same update into an empty store", lambda r: r.get("update_empty_s"))
@@ -418,6 +439,8 @@ def main() -> None:
         print(json.dumps(step()))
         return
 
+    print("== the shipped page's papers", file=sys.stderr, flush=True)
+    shipped = child("pages", 0, args.seed, args.repeat, db=shipped_store())
     results: dict[int, dict] = {}
     for size in args.sizes:
         print(f"== {size:,} papers", file=sys.stderr, flush=True)
@@ -435,8 +458,8 @@ def main() -> None:
             print("   naive...", file=sys.stderr, flush=True)
             result.update(child("naive", size, args.seed, args.repeat))
         results[size] = result
-        print(table({size: result}), file=sys.stderr, flush=True)
-    report = table(results)
+        print(table({size: result}, shipped), file=sys.stderr, flush=True)
+    report = table(results, shipped)
     print(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
