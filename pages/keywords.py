@@ -11,7 +11,7 @@ from papertrends.analytics.keywords import (
     covered_papers,
     parse_exclusions,
 )
-from papertrends.app import page, widgets
+from papertrends.app import page, sidebar, widgets
 from papertrends.charts.compare import chart_engagement
 from papertrends.charts.keywords import BAR_LIMIT, chart_term_frequencies, word_cloud_image
 from papertrends.collection.filters import search_terms
@@ -38,10 +38,10 @@ def pick_in_box(key: str) -> None:
     st.session_state["kw_picked"] = st.session_state[key]
 
 
-def add_to_search(query: str) -> None:
+def add_to_search(view: page.View, query: str) -> None:
     """Narrow the shared sidebar search (a callback: it runs before the sidebar is drawn)."""
-    current = st.session_state.get("f_search", "").strip()
-    st.session_state["f_search"] = f"{current} {query}".strip()
+    narrowed = view.filters.replace(search=f"{view.filters.search.strip()} {query}".strip())
+    sidebar.show_filters(view.collection, narrowed)
 
 
 view = page.page_header("Keywords", "Which terms dominate the selected papers: words and "
@@ -120,7 +120,7 @@ count_column.metric("Papers mentioning it", f"{row.papers:,} ({row.share:.0%})",
 query = index.search_query(picked)
 already = search_terms(query)[0] in search_terms(view.filters.search)
 button_column.button(
-    "Filter papers by this term", on_click=add_to_search, args=(query,), disabled=already,
+    "Filter papers by this term", on_click=add_to_search, args=(view, query), disabled=already,
     icon=":material/filter_alt:", width="stretch",
     help="Adds the term to the sidebar search, so every page shows only these papers.")
 # The term is a paper's text (an HF keyword is any string): plain text, never Markdown.

@@ -153,3 +153,19 @@ def test_explore_sends_one_page_of_papers_at_a_time(app):
     assert shown > 50
     assert app.number_input(key="explore_page").value == 1
     assert any(f"Papers 1-50 of {shown}" in caption.value for caption in app.caption)
+
+
+def test_filtering_by_a_keyword_narrows_the_sidebar_search(app):
+    """The Keywords page's button adds the term to the shared search: the sidebar shows it,
+    the page counts the papers mentioning it, and a search already there is kept."""
+    app.query_params["code"] = "yes"
+    _open(app, "pages/keywords.py")
+    [metric] = [m for m in app.metric if m.label == "Papers mentioning it"]
+    mentioning = int(metric.value.split(" ")[0].replace(",", ""))
+    [button] = [b for b in app.button if b.label == "Filter papers by this term"]
+    button.click().run()
+    assert not app.exception
+    assert app.text_input(key="f_search").value
+    assert app.radio(key="f_code").value == "yes"
+    assert n_of_m(app)[0] == mentioning
+    assert [b for b in app.button if b.label == "Filter papers by this term"][0].disabled

@@ -75,8 +75,14 @@ def _filters_from_widgets(collection: Collection, state: dict[str, object]) -> F
     )
 
 
+def show_filters(collection: Collection, filters: Filters) -> None:
+    """Make the sidebar show ``filters`` from the next run on: what a page's "Filter by
+    this" does. Call it from a widget's callback, which runs before the sidebar is drawn."""
+    st.session_state.update(_widget_state_from(filters, collection))
+
+
 def _reset_filters(collection: Collection) -> None:
-    st.session_state.update(_widget_state_from(Filters(), collection))
+    show_filters(collection, Filters())
 
 
 def _follow_new_bounds(collection: Collection) -> None:
