@@ -168,4 +168,4 @@ def test_filtering_by_a_keyword_narrows_the_sidebar_search(app):
     assert app.text_input(key="f_search").value
     assert app.radio(key="f_code").value == "yes"
     assert n_of_m(app)[0] == mentioning
-    assert [b for b in app.button if b.label == "Filter papers by this term"][0].disabled
+    assert next(b for b in app.button if b.label == "Filter papers by this term").disabled

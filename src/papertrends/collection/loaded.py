@@ -41,7 +41,8 @@ class Collection:
     """
 
     def __init__(self, papers: pd.DataFrame, topic_order: list[str] | None = None,
-                 term_cache: TermCache | None = None, store: Store | None = None) -> None:
+                 term_cache: TermCache | None = None, store: Store | None = None,
+                 revision: str = "") -> None:
         self.papers = _with_featured_day(papers.reset_index(drop=True))
         self._topic_order = topic_order
         self._term_cache = term_cache
@@ -50,7 +51,7 @@ class Collection:
         self._unknown: dict[str, int] = {}
         self._date_ranges: dict[str, tuple[dt.date, dt.date] | None] = {}
         self._matches: dict[tuple[str, ...], np.ndarray] = {}
-        self._revision = ""  # the store's revision the papers are of, when known
+        self._revision = revision  # the store's the papers are of ('' when not known)
         missing = [c for c in schema.LONG_TEXT_COLUMNS if c not in self.papers]
         if missing and store is None:
             raise ValueError(f"papers without {', '.join(missing)} need the store to read "
@@ -69,10 +70,8 @@ class Collection:
         read from the store for the rows that need them: what bringing the indexes up to
         date after an update reads, instead of the whole collection."""
         versions, revision = store.versions()
-        collection = cls(versions.to_pandas(types_mapper=pd.ArrowDtype),
-                         term_cache=TermCache.beside(store.path), store=store)
-        collection._revision = revision
-        return collection
+        return cls(versions.to_pandas(types_mapper=pd.ArrowDtype),
+                   term_cache=TermCache.beside(store.path), store=store, revision=revision)
 
     def __len__(self) -> int:
         return len(self.papers)
