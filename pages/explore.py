@@ -37,7 +37,8 @@ table = compute_paper_table(
     date_column=view.date_column)
 dates = list(view.collection.date_columns)
 selection = st.dataframe(
-    table, hide_index=True, width="stretch", height=560, on_select="rerun",
+    table, hide_index=True, width="stretch", on_select="rerun",
+    height=560 if len(table) > 15 else "auto",  # a short page: no empty rows under it
     selection_mode="single-row", key="explore_table",
     column_order=["title", *dates, "upvotes", "n_authors", "topics", "github",
                   "project_page", "hugging_face", "abstract"],

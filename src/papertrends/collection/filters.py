@@ -234,7 +234,8 @@ class Filters:
                 " or ".join(f"'{alternative}'" for alternative in term.split(ALTERNATIVE))
                 for term in search_terms(self.search)))
         if self.min_upvotes:
-            parts.append(f"at least {self.min_upvotes} upvotes")
+            upvotes = self.min_upvotes
+            parts.append(f"at least {upvotes} upvote{'' if upvotes == 1 else 's'}")
         if self.authors_min is not None and self.authors_max is not None:
             parts.append(f"{self.authors_min} to {self.authors_max} authors")
         elif self.authors_min is not None:

@@ -594,12 +594,12 @@ def _insert_new(connection: duckdb.DuckDBPyConnection, chunk: pa.Table,
     append, with no join against the stored papers, whose cost would grow with the store."""
     columns = [f"coalesce({name}, $now)" if name in ("first_seen", "last_updated") else name
                for name in schema.COLUMN_NAMES]
-    first = _next_seq(connection)
+    values = {"now": now, "next": _next_seq(connection)}
     connection.execute(f"INSERT INTO papers ({', '.join(schema.COLUMN_NAMES)}, {SEQ}) "
                        f"SELECT {', '.join(columns)}, $next + position FROM chunk_positions",
-                       {"now": now, "next": first})
-    connection.execute(f"INSERT INTO written SELECT {SEQ}, paper_id, last_updated FROM papers "
-                       f"WHERE {SEQ} >= $first", {"first": first})
+                       values)
+    connection.execute("INSERT INTO written SELECT $next + position, paper_id, "
+                       "coalesce(last_updated, $now) FROM chunk_positions", values)
     return chunk.num_rows, 0, 0
 
 
