@@ -13,7 +13,7 @@ from papertrends.analytics.authors import (
     compute_upvotes_by_team_size,
 )
 from papertrends.analytics.periods import PERIODS, default_period
-from papertrends.app import page, widgets
+from papertrends.app import drill, page, widgets
 from papertrends.charts.authors import (
     chart_author_histogram,
     chart_authors_vs_upvotes,
@@ -23,7 +23,8 @@ from papertrends.charts.authors import (
 )
 
 view = page.page_header("Authors", "How large the teams are: authors per paper, over time and "
-                                 "by topic, and whether larger teams get more upvotes.")
+                                 "by topic, and whether larger teams get more upvotes. Click a "
+                                 "bar or a point to list the papers behind it.")
 page.stop_if_empty(view)
 papers = view.selected
 figures = compute_team_size_summary(papers)
@@ -46,8 +47,9 @@ widgets.note_left_out(figures["unknown"], "no known author count (not counted as
 st.subheader("Authors per paper")
 log_buckets = st.toggle("Log scale (power-of-two buckets: 1, 2, 3-4, 5-8, ...)",
                         key="authors_log")
-st.plotly_chart(chart_author_histogram(compute_author_histogram(papers, log_buckets),
-                                       log_buckets), width="stretch")
+drill.drillable_chart(view, chart_author_histogram(compute_author_histogram(papers, log_buckets),
+                                                   log_buckets),
+                      "authors.histogram", resets_on=log_buckets)
 
 st.subheader("Team size over time")
 period = st.segmented_control("Period", list(PERIODS),
@@ -58,15 +60,15 @@ if over_time.empty:
     st.info("None of the selected papers has both a known date and a known author count.")
 else:
     view.time_chart(chart_team_size_over_time(over_time, period, dated=view.date_label),
-                    period)
+                    period, chart="authors.over_time")
     widgets.note_left_out(len(papers) - int(over_time["papers"].sum()),
                      f"no known {view.date_words} or author count")
 
 st.subheader("Team size by topic")
 st.caption("A paper counts under each of its topics; in brackets, the topic's papers with a "
            "known author count.")
-st.plotly_chart(chart_team_size_by_topic(compute_team_size_by_topic(papers), view.topic_colors),
-                width="stretch")
+drill.drillable_chart(view, chart_team_size_by_topic(compute_team_size_by_topic(papers),
+                                                     view.topic_colors), "authors.topics")
 
 st.subheader("Authors and upvotes")
 points = compute_authors_vs_upvotes(papers)

@@ -41,7 +41,7 @@ selection = st.dataframe(
     height=560 if len(table) > 15 else "auto",  # a short page: no empty rows under it
     selection_mode="single-row", key="explore_table",
     column_order=["title", *dates, "upvotes", "n_authors", "topics", "github",
-                  "project_page", "hugging_face", "abstract"],
+                  "project_page", "hugging_face", "arxiv", "abstract"],
     column_config={**widgets.PAPER_COLUMNS, "abstract": st.column_config.TextColumn(
         "Abstract (select a row for all of it)", width="large")})
 

@@ -18,7 +18,7 @@ from papertrends.analytics.github import (
     compute_upvotes_by_code,
 )
 from papertrends.analytics.periods import PERIODS, default_period
-from papertrends.app import loading, page, widgets
+from papertrends.app import drill, loading, page, widgets
 from papertrends.charts.github import (
     chart_code_by_topic,
     chart_code_per_period,
@@ -29,7 +29,8 @@ from papertrends.charts.github import (
 REPOSITORY_ROWS = 5_000  # most starred first; languages are counted over all of them
 
 view = page.page_header("GitHub", "How many papers link a GitHub repository, over time and by "
-                                "topic, who owns the code, and project pages (not code).")
+                                "topic, who owns the code, and project pages (not code). Click a "
+                                "bar to list the papers behind it.")
 page.stop_if_empty(view)
 # What this page reads of the selected papers: not their authors or Hugging Face keywords.
 papers = view.selected_columns("paper_id", "title", "published", "featured", "upvotes",
@@ -63,7 +64,7 @@ if per_period.empty:
     st.info(f"None of the selected papers has a known {view.date_words}.")
 else:
     view.time_chart(chart_code_per_period(per_period, period, dated=view.date_label),
-                    period)
+                    period, chart="github.over_time")
     widgets.note_left_out(len(papers) - int(per_period["papers"].sum()),
                           f"no known {view.date_words}")
 
@@ -73,8 +74,8 @@ if not summary["with_code"]:
 else:
     st.subheader("Code by topic")
     st.caption("A paper counts under each of its topics.")
-    st.plotly_chart(chart_code_by_topic(compute_code_by_topic(papers), view.topic_colors),
-                    width="stretch")
+    drill.drillable_chart(view, chart_code_by_topic(compute_code_by_topic(papers),
+                                                    view.topic_colors), "github.topics")
 
     st.subheader("Upvotes with and without code")
     medians = compute_upvote_medians_by_code(papers)
@@ -95,12 +96,12 @@ else:
     st.subheader("Owners with the most linked repositories")
     owners = compute_top_owners(papers, 15)
     left, right = st.columns([2, 3])
-    left.plotly_chart(chart_top_owners(owners), width="stretch")
     right.dataframe(owners, hide_index=True, height="content", column_config={
         "owner": "Owner", "repos": widgets.count_column("Repositories"),
         "papers": widgets.count_column("Papers"), "repositories": cc.TextColumn(
             "Names", help=f"Most linked first; after the first {NAMES_PER_OWNER}, how many more."
         )})
+    drill.drillable_chart(view, chart_top_owners(owners), "github.owners", where=left)
 
     st.subheader("Papers with code")
     st.caption("One row per repository (a paper linking several has several rows), newest "

@@ -1,6 +1,7 @@
 """Keywords: the words and phrases that dominate the selected papers: cloud, bars and table."""
 
 import zlib
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -11,10 +12,11 @@ from papertrends.analytics.keywords import (
     covered_papers,
     parse_exclusions,
 )
-from papertrends.app import page, sidebar, widgets
+from papertrends.app import drill, page, widgets
 from papertrends.charts.compare import chart_engagement
 from papertrends.charts.keywords import BAR_LIMIT, chart_term_frequencies, word_cloud_image
-from papertrends.collection.filters import search_terms
+from papertrends.collection.drill import Drill, selected_narrowing
+from papertrends.collection.filters import Filters, search_terms
 
 SOURCES = {"both": "Both", "titles": "Titles", "abstracts": "Abstracts",
            "keywords": "HF keywords"}
@@ -34,14 +36,25 @@ def pick_row() -> None:
         st.session_state["kw_picked"] = terms[rows[0]]
 
 
+def pick_point(key: str) -> None:
+    """A click on a term's bar or point picks that term (the first, of several)."""
+    state = st.session_state
+    points = state[key]["selection"]["points"]
+    narrowing = selected_narrowing(points[:1], state.get(f"{key}_meta", []), "published")
+    searches = state.get("kw_table_searches", [])
+    if narrowing is not None and narrowing.search in searches:
+        state["kw_picked"] = state["kw_table_terms"][searches.index(narrowing.search)]
+
+
+def term_chart(where, figure, key: str) -> None:
+    """A chart whose bars or points pick a term, as the table's rows do."""
+    st.session_state[f"{key}_meta"] = [trace.meta for trace in figure.data]
+    where.plotly_chart(figure, width="stretch", key=key, on_select=partial(pick_point, key),
+                       selection_mode="points")
+
+
 def pick_in_box(key: str) -> None:
     st.session_state["kw_picked"] = st.session_state[key]
-
-
-def add_to_search(view: page.View, query: str) -> None:
-    """Narrow the shared sidebar search (a callback: it runs before the sidebar is drawn)."""
-    narrowed = view.filters.replace(search=f"{view.filters.search.strip()} {query}".strip())
-    sidebar.show_filters(view.collection, narrowed)
 
 
 view = page.page_header("Keywords", "Which terms dominate the selected papers: words and "
@@ -83,17 +96,24 @@ st.caption(f"The {len(frequencies)} most widespread terms; size follows how many
            "papers define it ('large language models (LLMs)'): the form written most is "
            "shown, the others under 'Also written'.")
 
-chart_column, table_column = st.columns([5, 4])
-chart_column.plotly_chart(chart_term_frequencies(frequencies), width="stretch")
-if len(frequencies) > BAR_LIMIT:
-    chart_column.caption(f"The top {BAR_LIMIT}; the table lists all {len(frequencies)}.")
+# Each term's search: the term and the acronyms counted with it, as "Filter by this" sets it.
+frequencies["search"] = [index.search_query(term) for term in frequencies["term"]]
 terms = st.session_state["kw_table_terms"] = frequencies["term"].tolist()
+searches = st.session_state["kw_table_searches"] = frequencies["search"].tolist()
+linked = search_terms(view.drill.narrowing.search) if view.drill is not None else None
+as_searched = [search_terms(search) for search in searches]
+if linked in as_searched and "kw_picked" not in st.session_state:  # a link's picked term
+    st.session_state["kw_picked"] = terms[as_searched.index(linked)]
+chart_column, table_column = st.columns([5, 4])
 picked = st.session_state.get("kw_picked")
 picked = picked if picked in terms else terms[0]
 # The table and the term box get new keys whenever the terms or the picked one change, both
 # starting on that term: they always agree, and no stale row or option stays selected.
 digest = zlib.crc32(repr((terms, picked)).encode())
 key = st.session_state["kw_table_key"] = f"kw_table_{digest}"
+term_chart(chart_column, chart_term_frequencies(frequencies), "kw_bars")
+if len(frequencies) > BAR_LIMIT:
+    chart_column.caption(f"The top {BAR_LIMIT}; the table lists all {len(frequencies)}.")
 table_column.dataframe(
     frequencies.assign(share=frequencies["share"] * 100), hide_index=True, width="stretch",
     height=600, key=key, on_select=pick_row, selection_mode="single-row",
@@ -111,29 +131,25 @@ table_column.dataframe(
 
 st.subheader("Papers mentioning a term")
 term_column, count_column, button_column = st.columns([5, 3, 4], vertical_alignment="bottom")
-term_column.selectbox("Term (or click a row of the table)", terms, terms.index(picked),
+term_column.selectbox("Term (or click a bar, a row or a point)", terms, terms.index(picked),
                       key=f"kw_term_{digest}", on_change=pick_in_box, args=(f"kw_term_{digest}",))
 row = frequencies.iloc[terms.index(picked)]
 count_column.metric("Papers mentioning it", f"{row.papers:,} ({row.share:.0%})",
                     help=f"Of {view.count:,} selected papers; "
                          f"{row.occurrences:,} occurrences in all.")
-query = index.search_query(picked)
-already = search_terms(query)[0] in search_terms(view.filters.search)
-button_column.button(
-    "Filter papers by this term", on_click=add_to_search, args=(view, query), disabled=already,
-    icon=":material/filter_alt:", width="stretch",
-    help="Adds the term to the sidebar search, so every page shows only these papers.")
 # The term is a paper's text (an HF keyword is any string): plain text, never Markdown.
-st.text(("Already filtered by " if already else "The search will look for ") +
-        f"{query}: words starting with " + ("any of them" if "|" in query else "it") +
-        ", so every spelling counts.")
+button_column.text(f"Searched as {row.search}: words starting with "
+                   + ("any of them" if "|" in row.search else "it")
+                   + ", so every spelling counts.")
+drill.show_drill(view, Drill("keywords.terms", Filters(search=row.search)), clearable=False)
 
 st.subheader("Attention beside frequency")
 st.caption("The median and mean upvotes of the selected papers mentioning each term, beside how "
            "many they are: a term high up and to the left draws attention out of proportion "
            "to how often it appears.")
 engagement = compute_term_engagement(index, view.mask, view.collection.papers["upvotes"], terms)
-st.plotly_chart(chart_engagement(engagement, "term"), width="stretch")
+engagement = engagement.merge(frequencies[["term", "search"]], on="term", how="left")
+term_chart(st, chart_engagement(engagement, "term"), "kw_engagement")
 st.dataframe(engagement, hide_index=True, width="stretch", height=320, column_config={
     "term": st.column_config.TextColumn("Term"),
     "papers": widgets.count_column("Papers"),

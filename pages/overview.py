@@ -6,12 +6,13 @@ from papertrends.analytics.engagement import compute_topic_engagement
 from papertrends.analytics.periods import default_period
 from papertrends.analytics.summary import compute_key_figures, compute_top_papers
 from papertrends.analytics.trends import compute_papers_per_period
-from papertrends.app import page, widgets
+from papertrends.app import drill, page, widgets
 from papertrends.charts.compare import chart_engagement
 from papertrends.charts.trends import chart_papers_per_period
 
 view = page.page_header("Overview", "Key figures of the selected papers, the most upvoted ones, "
-                                  "and how many were published over time.")
+                                  "and how many were published over time. Click a bar or a point "
+                                  "to list the papers behind it.")
 page.stop_if_empty(view)
 papers = view.selected
 figures = compute_key_figures(papers)
@@ -42,14 +43,13 @@ if top.empty:
 else:
     st.dataframe(top, hide_index=True, width="stretch",
                  column_order=[c for c in top.columns if top[c].notna().any()],
-                 column_config={**widgets.PAPER_COLUMNS, "arxiv": st.column_config.LinkColumn(
-                     "arXiv", display_text="abstract")})
+                 column_config=widgets.PAPER_COLUMNS)
 
 st.subheader("Papers over time")
 period = default_period(papers[view.date_column])
 per_period = compute_papers_per_period(papers, period, view.date_column)
 view.time_chart(chart_papers_per_period(per_period, period, dated=view.date_label),
-                period)
+                period, chart="overview.papers")
 widgets.note_left_out(len(papers) - int(per_period["papers"].sum()), f"no known {view.date_words}")
 
 st.subheader("Topics: papers and attention")
@@ -59,7 +59,7 @@ engagement = compute_topic_engagement(papers)
 if engagement.empty:
     st.caption("The selected papers have no topic.")
 else:
-    st.plotly_chart(chart_engagement(engagement, "topic"), width="stretch")
+    drill.drillable_chart(view, chart_engagement(engagement, "topic"), "overview.topics")
     st.dataframe(engagement, hide_index=True, width="stretch", column_config={
         "topic": st.column_config.TextColumn("Topic"),
         "papers": widgets.count_column("Papers"),

@@ -31,7 +31,7 @@ from papertrends.analytics.trends import (
     split_sparse_periods,
     window_masks,
 )
-from papertrends.app import loading, page, widgets
+from papertrends.app import drill, loading, page, widgets
 from papertrends.charts.compare import chart_bursts, chart_distinctive
 from papertrends.charts.trends import (
     chart_topic_share,
@@ -40,8 +40,6 @@ from papertrends.charts.trends import (
 )
 
 MIN_PERIOD_PAPERS = 5  # a share of 1, 2 or 3 papers swings 0-100% and hides the trend
-TOP_PAPERS = {**widgets.PAPER_COLUMNS,
-              "arxiv": st.column_config.LinkColumn("arXiv", display_text="abstract")}
 SHARE = {"format": "percent"}
 NAMES = ("recent", "previous")
 TERM_BURSTS_AT_ONCE = 200_000  # selected papers beyond which term bursts wait for a click
@@ -51,7 +49,7 @@ def top_papers_table(top) -> None:
     if top.empty:
         st.caption("None of these papers has a known upvote count.")
     else:
-        st.dataframe(top, hide_index=True, width="stretch", column_config=TOP_PAPERS,
+        st.dataframe(top, hide_index=True, width="stretch", column_config=widgets.PAPER_COLUMNS,
                      column_order=[c for c in top.columns if top[c].notna().any()])
 
 
@@ -95,7 +93,8 @@ def comparison_columns(first: str, second: str, label: str) -> dict:
 
 view = page.page_header("Trends", "What is rising: papers per period stacked by topic, each "
                                 "topic's share over time, upvotes, the terms and topics gaining "
-                                "and losing ground, and bursts.")
+                                "and losing ground, and bursts. Click a bar, a cell or a point "
+                                "(or drag a box over several) to list the papers behind it.")
 page.stop_if_empty(view)
 # What this page reads of the selected papers: not their titles, authors and links.
 papers = view.selected_columns("paper_id", "published", "featured", "upvotes", "topics")
@@ -113,15 +112,16 @@ else:
     totals = compute_papers_per_period(papers, period, view.date_column)
     view.time_chart(chart_topics_per_period(topic_counts, totals, period, view.topic_colors,
                                             dated=view.date_label),
-                    period)
+                    period, chart="trends.topics")
     st.subheader("Each topic's share of the period's papers")
     steady, sparse_papers = split_sparse_periods(topic_counts, MIN_PERIOD_PAPERS)
     if steady.empty:
         st.info(f"No {period} has {MIN_PERIOD_PAPERS} or more selected papers; "
                 "choose a longer period to compare shares.")
     else:
-        st.plotly_chart(chart_topic_share(steady, period, view.topic_colors,
-                                          dated=view.date_label), width="stretch")
+        drill.drillable_chart(view, chart_topic_share(steady, period, view.topic_colors,
+                                                      dated=view.date_label),
+                              "trends.share", resets_on=period)
     widgets.note_left_out(sparse_papers, f"in a {period} with fewer than {MIN_PERIOD_PAPERS} "
                                     "papers, where a share says little")
 widgets.note_left_out(undated, f"no known {view.date_words}")
@@ -131,7 +131,8 @@ upvotes = compute_upvotes_per_period(papers, period, view.date_column)
 if upvotes.empty:
     st.info("None of the selected papers has both a known date and a known upvote count.")
 else:
-    view.time_chart(chart_upvotes_per_period(upvotes, period, dated=view.date_label), period)
+    view.time_chart(chart_upvotes_per_period(upvotes, period, dated=view.date_label), period,
+                    chart="trends.upvotes")
     widgets.note_left_out(len(papers) - int(upvotes["papers"].sum()),
                      "no known date or upvote count")
 
@@ -166,13 +167,16 @@ else:
                f"{widgets.plural(int(previous.sum()), 'paper')}. The prior counts as "
                f"{DEFAULT_PRIOR_SIZE:g} papers of the collection's make-up; lighter bars "
                "are within chance (|z| < 1.96).")
+    windows = {"from": str(previous_start), "to": str(recent_end)}  # what a bar stands for
     rising = compute_distinctive_terms(index, recent, previous, min_papers=min_support, top=15)
     if rising.empty:
         st.info(f"No term is in {min_support} or more papers of either window; lower the "
                 "minimum or try a longer window.")
     else:
         left, right = st.columns(2)
-        left.plotly_chart(chart_distinctive(rising, "term", NAMES), width="stretch")
+        drill.drillable_chart(view, chart_distinctive(rising, "term", NAMES, within=windows),
+                              "trends.rising_terms", resets_on=(window, min_support),
+                              where=left)
         right.dataframe(rising, hide_index=True, width="stretch", key="trends_rising_table",
                         on_select="rerun", selection_mode="single-row",
                         column_config=comparison_columns("Recent", "Previous", "term"),
@@ -193,7 +197,9 @@ else:
         st.info("No topic has enough papers in the two windows.")
     else:
         left, right = st.columns(2)
-        left.plotly_chart(chart_distinctive(topics, "topic", NAMES), width="stretch")
+        drill.drillable_chart(view, chart_distinctive(topics, "topic", NAMES, within=windows),
+                              "trends.rising_topics", resets_on=(window, min_support),
+                              where=left)
         right.dataframe(topics, hide_index=True, width="stretch",
                         column_config=comparison_columns("Recent", "Previous", "topic"))
 
@@ -247,7 +253,8 @@ else:
         st.info(f"No burst among the selected papers' {label}s per {period}: try a shorter "
                 "period, a lower s or gamma, or wider filters.")
     else:
-        st.plotly_chart(chart_bursts(found, label, dated=view.date_label), width="stretch")
+        drill.drillable_chart(view, chart_bursts(found, label, dated=view.date_label),
+                              f"trends.bursts_{label}", resets_on=(period, s, gamma, through))
         st.caption("Darker bars are stronger bursts; hatched ones are ongoing (they reach "
                    f"the last {period} counted).")
         st.dataframe(found, hide_index=True, width="stretch", key=f"trends_bursts_{label}",

@@ -28,6 +28,15 @@ def _open(app: AppTest, page: str) -> AppTest:
     return app
 
 
+def selected_count(app: AppTest) -> int:
+    """The count over a drill-down's list: '**12 papers selected**'."""
+    for block in app.markdown:
+        found = re.search(r"\*\*([\d,]+) papers? selected\*\*", block.value)
+        if found:
+            return int(found[1].replace(",", ""))
+    raise AssertionError("no drill-down on the page")
+
+
 def n_of_m(app: AppTest) -> tuple[int, int]:
     for block in app.markdown:
         found = N_OF_M.search(block.value)
@@ -156,16 +165,18 @@ def test_explore_sends_one_page_of_papers_at_a_time(app):
 
 
 def test_filtering_by_a_keyword_narrows_the_sidebar_search(app):
-    """The Keywords page's button adds the term to the shared search: the sidebar shows it,
-    the page counts the papers mentioning it, and a search already there is kept."""
+    """The Keywords page lists the papers of the picked term; "Filter by this" adds the term
+    to the shared search: the sidebar shows it, the page counts the papers mentioning it,
+    and the filters already there are kept."""
     app.query_params["code"] = "yes"
     _open(app, "pages/keywords.py")
     [metric] = [m for m in app.metric if m.label == "Papers mentioning it"]
     mentioning = int(metric.value.split(" ")[0].replace(",", ""))
-    [button] = [b for b in app.button if b.label == "Filter papers by this term"]
+    assert selected_count(app) == mentioning
+    assert app.query_params["sel"] in ("keywords.terms", ["keywords.terms"])
+    [button] = [b for b in app.button if b.label == "Filter by this"]
     button.click().run()
     assert not app.exception
     assert app.text_input(key="f_search").value
     assert app.radio(key="f_code").value == "yes"
     assert n_of_m(app)[0] == mentioning
-    assert next(b for b in app.button if b.label == "Filter papers by this term").disabled

@@ -100,8 +100,9 @@ HOSTILE_KEYWORD = "**Win** $x^2$ [prize](https://evil.example/k)"
 
 
 def test_a_keyword_is_plain_text_in_the_term_tooltip_and_caption(store):
-    """An HF keyword is any string a paper carries: the "Filter papers by this term" tooltip
-    and the line under it show none of it as Markdown."""
+    """An HF keyword is any string a paper carries: the line saying how it is searched, the
+    listed papers' description and the "Filter by this" tooltip show none of it as
+    Markdown."""
     _store_with(store, *(entry(f"2510.0731{n}", f"Paper {n}", ai_keywords=[HOSTILE_KEYWORD])
                          for n in range(3)))
     at = opened("pages/keywords.py")
@@ -109,9 +110,10 @@ def test_a_keyword_is_plain_text_in_the_term_tooltip_and_caption(store):
     assert not at.exception
     [term] = [s.value for s in at.selectbox if s.key.startswith("kw_term_")]
     assert term == HOSTILE_KEYWORD  # the only keyword: the picked term
-    [button] = [b for b in at.button if b.label == "Filter papers by this term"]
+    [button] = [b for b in at.button if b.label == "Filter by this"]
     assert "evil.example" not in button.help and "$" not in button.help
     assert_shown_as_plain_text(at, f'"{HOSTILE_KEYWORD.lower()}": words starting with it')
+    assert_shown_as_plain_text(at, "matching '**win** $x^2$")  # the list's description
 
 
 def test_an_uploaded_file_name_and_its_error_are_shown_as_written(store):

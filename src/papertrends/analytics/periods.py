@@ -98,6 +98,14 @@ def unfinished_period(newest: dt.date | None, period: str) -> UnfinishedPeriod |
     return None if covered >= length else UnfinishedPeriod(start, covered, length)
 
 
+def period_ends(starts: pd.Series, period: str) -> np.ndarray:
+    """The last day (datetime64[D]) of each ``period`` beginning on ``starts``: what a
+    selected bar spans."""
+    days = as_days(pd.Series(starts))
+    following = period_start(pd.Series(days + np.timedelta64(_LONGEST[period], "D")), period)
+    return as_days(following) - np.timedelta64(1, "D")
+
+
 # More days than the period ever has, fewer than two of them: one step lands in the next.
 _LONGEST = {"week": 7, "month": 31, "quarter": 92, "year": 366}
 

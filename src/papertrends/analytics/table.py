@@ -58,6 +58,7 @@ def compute_paper_table(papers: pd.DataFrame, sort: str = "Upvotes", limit: int 
         "project_page": [next((u for u in p if urls.safe_url(u)), None)
                          for p in ranked["project_urls"].tolist()],
         "hugging_face": urls.hf_paper_urls(ranked["paper_id"].tolist(), ranked["title"].tolist()),
+        "arxiv": [urls.arxiv_url(i) for i in ranked["paper_id"].tolist()],
         "abstract": short.to_pylist(),
     }, index=ranked.index)
 

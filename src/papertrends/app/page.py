@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -13,9 +13,11 @@ import streamlit as st
 
 from papertrends.analytics.periods import UnfinishedPeriod, unfinished_period
 from papertrends.app import widgets
+from papertrends.app.drill import active_drill, drillable_chart
 from papertrends.app.loading import load_collection
 from papertrends.app.sidebar import sidebar_filters
-from papertrends.charts import topic_colors
+from papertrends.charts import mark_unfinished, topic_colors
+from papertrends.collection.drill import Drill
 from papertrends.collection.filters import Filters
 from papertrends.collection.loaded import PUBLISHED, Collection
 
@@ -32,6 +34,10 @@ class View:
     filters: Filters
     mask: np.ndarray  # over collection rows: True where the paper passes the filters
     topic_colors: dict[str, str]
+    drill: Drill | None = None  # the marks selected on one of the page's charts
+
+    def with_drill(self, drill: Drill | None) -> View:
+        return replace(self, drill=drill)
 
     @property
     def total(self) -> int:
@@ -56,9 +62,18 @@ class View:
         """That date on a time axis (the charts' ``dated``)."""
         return "Published" if self.date_column == PUBLISHED else "Featured on Daily Papers"
 
-    def time_chart(self, figure: go.Figure, period: str) -> None:
-        """``widgets.time_chart`` with this view's unfinished period."""
-        widgets.time_chart(figure, self.unfinished(period), period)
+    def time_chart(self, figure: go.Figure, period: str, chart: str | None = None) -> None:
+        """A chart over periods, the one not over yet marked on it and said under it;
+        ``chart`` names it for a drill-down (``drill.drillable_chart``)."""
+        unfinished = self.unfinished(period)
+        figure = mark_unfinished(figure, unfinished)
+        note = widgets.unfinished_note(unfinished, period)
+        if chart:
+            drillable_chart(self, figure, chart, resets_on=period, note=note)
+            return
+        st.plotly_chart(figure, width="stretch")
+        if note:
+            st.caption(note)
 
     @property
     def dates(self) -> pd.Series:
@@ -89,7 +104,7 @@ class View:
         return self.collection.without_text.loc[self.mask]
 
 
-def build_view() -> View:
+def build_view(page: str) -> View:
     """Load, draw the shared filter panel, filter: once per rerun, by ``page_header``.
 
     Pages build it (rather than app.py) so that a page also works when run on its own, as
@@ -98,12 +113,13 @@ def build_view() -> View:
     collection = load_collection()
     filters = sidebar_filters(collection)
     mask = filters.mask(collection)
-    return View(collection, filters, mask, topic_colors(collection.topics))
+    return View(collection, filters, mask, topic_colors(collection.topics),
+                active_drill(page))
 
 
 def page_header(title: str, caption: str) -> View:
     """Filters, title, what the page shows, and 'N of M papers' for the active filters."""
-    view = build_view()
+    view = build_view(title.lower())
     st.title(title)
     st.caption(caption)
     # The filters' words hold search terms and topics from the link: plain text, beside the

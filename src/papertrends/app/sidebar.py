@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from papertrends.app import widgets
+from papertrends.collection.drill import is_drill_param
 from papertrends.collection.filters import (
     DATE_LABELS,
     MAX_COUNT,
@@ -18,7 +19,7 @@ _AUTHOR_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 1
                  500, 1000, 2000, 5000)
 _CODE_LABELS = {"any": "Any", "yes": "With code", "no": "Without code"}
 FILTER_KEYS = ("f_date_column", "f_range", "f_dates", "f_topics", "f_search", "f_min_upvotes",
-               "f_authors", "f_code")
+               "f_authors", "f_known_authors", "f_code", "f_owners")
 
 
 def _author_steps(collection: Collection) -> list[int]:
@@ -33,6 +34,7 @@ def _widget_state_from(filters: Filters, collection: Collection) -> dict[str, ob
         "f_search": filters.search,
         "f_min_upvotes": filters.min_upvotes,
         "f_code": filters.has_code,
+        "f_owners": list(filters.owners),
         "f_date_column": filters.dates_in(collection),
         "f_range": filters.relative,
     }
@@ -46,6 +48,7 @@ def _widget_state_from(filters: Filters, collection: Collection) -> dict[str, ob
     low_a = max([s for s in steps if s <= (filters.authors_min or 1)] or [steps[0]])
     high_a = min([s for s in steps if s >= (filters.authors_max or steps[-1])] or [steps[-1]])
     state["f_authors"] = (low_a, max(low_a, high_a))
+    state["f_known_authors"] = filters.authors_min is not None or filters.authors_max is not None
     return state
 
 
@@ -62,14 +65,16 @@ def _filters_from_widgets(collection: Collection, state: dict[str, object]) -> F
         date_to = end if end < bounds[1] else None
     steps = _author_steps(collection)
     low, high = state.get("f_authors", (steps[0], steps[-1]))
+    known_only = state.get("f_known_authors", False)
     return Filters(
         date_from=date_from, date_to=date_to,
         topics=tuple(state.get("f_topics", ())),
         search=state.get("f_search", ""),
         min_upvotes=int(state.get("f_min_upvotes", 0) or 0),
-        authors_min=low if low > steps[0] else None,
+        authors_min=low if low > steps[0] or known_only else None,
         authors_max=high if high < steps[-1] else None,
         has_code=state.get("f_code", "any"),
+        owners=tuple(state.get("f_owners", ())),
         date_column=date_column,
         relative=relative,
     )
@@ -106,7 +111,8 @@ def _follow_new_bounds(collection: Collection) -> None:
         state[key] = (low, high)
 
 
-def _url_params() -> dict[str, list[str]]:
+def url_params() -> dict[str, list[str]]:
+    """The link's query parameters, every value as a list."""
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
@@ -114,7 +120,7 @@ def sidebar_filters(collection: Collection) -> Filters:
     """Draw the shared filter panel and return its value; keeps the URL in step with it."""
     state = st.session_state
     if "f_initialised" not in state:
-        from_url = Filters.from_params(_url_params())
+        from_url = Filters.from_params(url_params())
         state.update(_widget_state_from(from_url, collection))
         state["f_initialised"] = True
         if from_url.problems:
@@ -174,9 +180,21 @@ def sidebar_filters(collection: Collection) -> Filters:
     if len(steps) > 1:
         values["f_authors"] = sidebar.select_slider(
             "Authors per paper", options=steps, key="f_authors", value=(steps[0], steps[-1]))
+    if collection.count_unknown("n_authors"):
+        # A narrowed range leaves them out anyway; at full range this is the only way to.
+        values["f_known_authors"] = sidebar.checkbox(
+            "Only papers with a known author count", key="f_known_authors",
+            help="Unknown is not zero: by default a paper whose author count is not known "
+                 "is kept until the range is narrowed.")
     values["f_code"] = sidebar.radio(
         "GitHub code", list(_CODE_LABELS), key="f_code", horizontal=True,
         format_func=_CODE_LABELS.__getitem__)
+    owners = state.get("f_owners") or []
+    values["f_owners"] = sidebar.multiselect(
+        "GitHub owners", owners, key="f_owners", accept_new_options=True,
+        placeholder="Any owner (type a name)",
+        help="Papers linking a repository of any of these users or organisations (the part "
+             "of github.com/owner/repo before the slash, in any case).")
     sidebar.button("Reset filters", on_click=_reset_filters, args=(collection,), key="f_reset",
                    width="stretch")
 
@@ -189,7 +207,9 @@ def sidebar_filters(collection: Collection) -> Filters:
             f"{'date' if date_column == PUBLISHED else 'featured day'} and "
             f"{unknown_authors:,} no known author count; they are kept unless you narrow that "
             "filter.")
-    if _url_params() != {k: v if isinstance(v, list) else [v]
-                         for k, v in filters.to_params().items()}:
-        st.query_params.from_dict(filters.to_params())
+    # The URL holds the filters and, beside them, a chart's selection (``app.drill``).
+    wanted = {**{k: v for k, v in url_params().items() if is_drill_param(k)},
+              **filters.to_params()}
+    if url_params() != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
+        st.query_params.from_dict(wanted)
     return filters

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import re
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from papertrends.analytics.periods import UnfinishedPeriod
-from papertrends.charts import mark_unfinished
 
 _BACKTICKS = re.compile(r"`+")
 
@@ -66,6 +64,7 @@ PAPER_COLUMNS = {
     "github": st.column_config.LinkColumn("GitHub", display_text=r"github\.com/(.*)"),
     "project_page": st.column_config.LinkColumn("Project page", display_text="open"),
     "hugging_face": st.column_config.LinkColumn("Hugging Face", display_text="paper page"),
+    "arxiv": st.column_config.LinkColumn("arXiv", display_text="abstract"),
     "abstract": st.column_config.TextColumn("Abstract", width="large"),
 }
 
@@ -106,13 +105,13 @@ def show_flash() -> None:
         (st.warning if kind == "warning" else st.success)(message)
 
 
-def time_chart(figure: go.Figure, unfinished: UnfinishedPeriod | None, period: str) -> None:
-    """A chart over periods, the one not over yet marked on it and said under it."""
-    st.plotly_chart(mark_unfinished(figure, unfinished), width="stretch")
-    if unfinished is not None:
-        st.caption(f"The last {period} (from {unfinished.start:%Y-%m-%d}) is not over: "
-                   f"{unfinished.covered} of {unfinished.length} days so far, drawn lighter "
-                   "and hatched. Its count is not a drop.")
+def unfinished_note(unfinished: UnfinishedPeriod | None, period: str) -> str | None:
+    """What a chart over periods says under it of the period not over yet."""
+    if unfinished is None:
+        return None
+    return (f"The last {period} (from {unfinished.start:%Y-%m-%d}) is not over: "
+            f"{unfinished.covered} of {unfinished.length} days so far, drawn lighter and "
+            "hatched. Its count is not a drop.")
 
 
 def note_ignored(where, message: str, values: list[str]) -> None:

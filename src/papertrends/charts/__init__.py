@@ -1,8 +1,9 @@
 """Charts: ``chart_<thing>(frame) -> plotly Figure`` built from what ``compute_*`` returns.
 
 Charts never read the store or filter: they draw the frame they are given. This module holds
-what all charts share: one colour per topic (the same on every page), the common layout, and
-how text from the papers becomes a label (``axis_label``, ``hover_label``, ``label_axis``).
+what all charts share: one colour per topic (the same on every page), the common layout, how
+text from the papers becomes a label (``axis_label``, ``hover_label``, ``label_axis``), and
+what each mark stands for when a user selects it (``drill_meta``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from papertrends.analytics.periods import UnfinishedPeriod
+from papertrends.analytics.periods import UnfinishedPeriod, period_ends
 from papertrends.collection.schema import OTHER_TOPIC
 from papertrends.common.text import shorten
 
@@ -27,6 +28,47 @@ PERIOD_LABEL = {"week": "week starting", "month": "month", "quarter": "quarter s
 # take the whole width and squeeze the bars to a sliver. The full text is in the hover.
 LABEL_CHARS = 40
 HOVER_LINE_CHARS = 80
+
+
+def drill_meta(whole: dict | None = None, points: list[dict] | None = None, *,
+               rows: list[dict] | None = None, columns: list[dict] | None = None) -> dict:
+    """A trace's ``meta``: the filter parameters (``Filters.to_params`` keys) of the papers
+    behind its marks, for the whole trace and per point (or per row and column of a heat
+    map); ``collection.drill`` reads a selection back from them."""
+    meta: dict = {}
+    if whole:
+        meta["drill"] = whole
+    if points is not None:
+        meta["drill_points"] = points
+    if rows is not None:
+        meta["drill_rows"], meta["drill_columns"] = rows, columns or []
+    return meta
+
+
+def label_drill(label: str, value: str) -> dict:
+    """What a mark of one topic or one term stands for: that topic, or a search for the
+    term (a phrase in quotes)."""
+    if label == "topic":
+        return {"topic": [value]}
+    return {"q": f'"{value}"' if " " in value else value}
+
+
+def labels_drill(frame: pd.DataFrame, label: str) -> list[dict]:
+    """``label_drill`` for each row; a term's own search when the frame has one (the
+    ``search`` column: a term and the acronyms counted with it, 'llm|"language model"')."""
+    if label != "topic" and "search" in frame:
+        return [{"q": search} for search in frame["search"]]
+    return [label_drill(label, value) for value in frame[label]]
+
+
+def period_drill(starts: Iterable[object], period: str) -> list[dict]:
+    """Each period's date span as drill parameters: a selected bar stands for its days."""
+    starts = pd.Series(pd.to_datetime(pd.Series(list(starts))))
+    if starts.empty:
+        return []
+    ends = period_ends(starts, period)
+    return [{"from": f"{start:%Y-%m-%d}", "to": str(end)}
+            for start, end in zip(starts, ends, strict=True)]
 
 
 def topic_colors(topics: list[str]) -> dict[str, str]:

@@ -9,10 +9,12 @@ import plotly.graph_objects as go
 from papertrends.charts import (
     OTHER_COLOR,
     axis_label,
+    drill_meta,
     hover_columns,
     hover_labels,
     label_axis,
     period_axis_title,
+    period_drill,
     styled,
 )
 
@@ -47,6 +49,8 @@ def chart_author_histogram(histogram: pd.DataFrame, log_buckets: bool = False) -
               for lo, hi in zip(histogram["low"], histogram["high"], strict=True)]
     figure = go.Figure(go.Bar(
         x=histogram["bucket"], y=histogram["papers"], marker_color=_MAIN,
+        meta=drill_meta(points=[{"authors_min": str(lo), "authors_max": str(hi)} for lo, hi in
+                                zip(histogram["low"], histogram["high"], strict=True)]),
         customdata=np.column_stack([ranges, histogram["share"]]) if len(histogram) else None,
         hovertemplate="%{customdata[0]}: %{y} papers (%{customdata[1]:.1%})<extra></extra>"))
     figure.update_xaxes(type="category")
@@ -70,8 +74,11 @@ def chart_team_size_over_time(spread: pd.DataFrame, period: str, *,
                        name="Middle half of papers (25th to 75th percentile)",
                        hoverinfo="skip")
     sizes = 6 + 14 * np.sqrt(spread["papers"] / spread["papers"].max()) if len(spread) else 6
+    # A point stands for its period's papers with a known author count.
+    spans = [{**span, "authors_min": "1"} for span in period_drill(spread["period"], period)]
     figure.add_scatter(x=spread["period"], y=spread["median"], mode="lines+markers",
                        name="Median (marker size: papers)", line={"color": _MAIN},
+                       meta=drill_meta(points=spans),
                        marker={"size": sizes, "color": _MAIN}, customdata=custom,
                        hovertemplate=hover)
     ticks = _log_ticks(pd.concat([spread["q1"], spread["q3"]]))
@@ -86,6 +93,7 @@ def chart_team_size_by_topic(spread: pd.DataFrame, colors: dict[str, str]) -> go
     figure = go.Figure(go.Bar(
         y=frame["topic"], x=frame["median"], orientation="h",
         marker_color=[colors.get(t, OTHER_COLOR) for t in frame["topic"]],
+        meta=drill_meta(points=[{"topic": [t], "authors_min": "1"} for t in frame["topic"]]),
         error_x={"type": "data", "symmetric": False, "array": frame["q3"] - frame["median"],
                  "arrayminus": frame["median"] - frame["q1"], "color": "#555", "thickness": 1},
         customdata=hover_columns(frame["papers"], frame["q1"], frame["q3"], frame["mean"],

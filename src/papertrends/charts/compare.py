@@ -9,7 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from papertrends.analytics.compare import Z_NOTABLE
-from papertrends.charts import axis_label, hover_labels, label_axis, styled
+from papertrends.charts import (
+    axis_label,
+    drill_meta,
+    hover_labels,
+    label_axis,
+    label_drill,
+    labels_drill,
+    styled,
+)
 
 A_COLOR, B_COLOR = "#1f77b4", "#e6550d"  # more typical of A (rising), of B (falling)
 A_LIGHT, B_LIGHT = "#aec7e8", "#fdae6b"  # the same, |z| below Z_NOTABLE
@@ -17,10 +25,12 @@ STRENGTH_SCALE = [[0.0, "#fdd0a2"], [0.5, "#f16913"], [1.0, "#7f2704"]]  # weake
 
 
 def chart_distinctive(frame: pd.DataFrame, label: str = "term",
-                      names: tuple[str, str] = ("A", "B")) -> go.Figure:
+                      names: tuple[str, str] = ("A", "B"), within: dict | None = None
+                      ) -> go.Figure:
     """Horizontal bars of z, one row per term (or topic), highest at the top: right of 0
     more typical of ``names[0]``, left of it of ``names[1]``; lighter where |z| < 1.96.
-    The hover gives both selections' papers and shares."""
+    The hover gives both selections' papers and shares. A bar stands for the papers with
+    its term within ``within`` (filter parameters: both windows' dates)."""
     z = frame["z"].to_numpy()
     notable = np.abs(z) >= Z_NOTABLE
     colors = np.where(z > 0, np.where(notable, A_COLOR, A_LIGHT),
@@ -28,6 +38,7 @@ def chart_distinctive(frame: pd.DataFrame, label: str = "term",
     first, second = names
     figure = go.Figure(go.Bar(
         y=frame[label], x=z, orientation="h", marker_color=colors.tolist(),
+        meta=drill_meta(within, labels_drill(frame, label)),
         customdata=np.column_stack([
             frame[["papers_a", "share_a", "papers_b", "share_b"]].to_numpy(dtype=object),
             hover_labels(frame[label])]) if len(frame) else None,
@@ -56,6 +67,10 @@ def chart_bursts(bursts: pd.DataFrame, label: str = "term", *, dated: str = "Pub
     figure = go.Figure(go.Bar(
         y=frame[label], base=starts, x=(ends - starts).dt.total_seconds() * 1000,
         orientation="h",
+        meta=drill_meta(points=[
+            {**label_drill(label, value), "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}"}
+            for value, start, end in zip(frame[label], starts, pd.to_datetime(frame["end"]),
+                                         strict=True)]),
         marker={"color": frame["strength"], "colorscale": STRENGTH_SCALE,
                 "line": {"color": "#7f2704", "width": 1},
                 "colorbar": {"title": {"text": "Strength"}},
@@ -102,7 +117,7 @@ def chart_engagement(frame: pd.DataFrame, label: str = "term", labelled: int = 8
         position[k] = "top center" if turn % 2 == 0 else "bottom center"
     figure = go.Figure(go.Scatter(
         x=frame["papers"], y=frame["median_upvotes"], mode="markers+text", text=text,
-        cliponaxis=False,
+        cliponaxis=False, meta=drill_meta(points=labels_drill(frame, label)),
         textposition=position, textfont={"size": 11},
         marker={"size": 9, "color": "#1f77b4", "opacity": 0.7},
         customdata=np.column_stack([hover_labels(frame[label]), frame["with_upvotes"],

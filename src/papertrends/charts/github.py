@@ -9,10 +9,12 @@ import plotly.graph_objects as go
 from papertrends.analytics.github import WITH_CODE, WITHOUT_CODE
 from papertrends.charts import (
     OTHER_COLOR,
+    drill_meta,
     hover_columns,
     hover_labels,
     label_axis,
     period_axis_title,
+    period_drill,
     styled,
 )
 
@@ -23,15 +25,18 @@ def chart_code_per_period(counts: pd.DataFrame, period: str, *,
                           dated: str = "Published") -> go.Figure:
     """Papers per period split by code (stacked bars) and the share with code (line, right)."""
     figure = go.Figure()
-    for label, column in ((WITH_CODE, "with_code"), (WITHOUT_CODE, "without_code")):
+    spans = period_drill(counts["period"], period)
+    for label, column, code in ((WITH_CODE, "with_code", "yes"),
+                                (WITHOUT_CODE, "without_code", "no")):
         figure.add_bar(x=counts["period"], y=counts[column], name=label,
                        marker_color=CODE_COLORS[label],
+                       meta=drill_meta({"code": code}, spans),
                        customdata=counts[["papers"]].to_numpy() if len(counts) else None,
                        hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:,}} of %{{customdata[0]:,}} papers "
                                      f"{label.lower()}<extra></extra>")
     figure.add_scatter(x=counts["period"], y=counts["share"], name="Share with code",
                        yaxis="y2", mode="lines+markers", connectgaps=False,
-                       line={"color": "#1b5e20"},
+                       line={"color": "#1b5e20"}, meta=drill_meta(points=spans),
                        hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} of papers with code"
                                      "<extra></extra>")
     styled(figure, x_title=period_axis_title(period, dated), y_title="Papers", height=380)
@@ -51,6 +56,7 @@ def chart_code_by_topic(shares: pd.DataFrame, colors: dict[str, str]) -> go.Figu
     figure = go.Figure(go.Bar(
         y=frame["topic"], x=frame["share"], orientation="h",
         marker_color=[colors.get(t, OTHER_COLOR) for t in frame["topic"]],
+        meta=drill_meta(points=[{"topic": [t], "code": "yes"} for t in frame["topic"]]),
         text=[f"{c:,} of {n:,}" for c, n in zip(frame["with_code"], frame["papers"], strict=True)],
         textposition="outside", cliponaxis=False,
         customdata=hover_columns(frame["with_code"], frame["papers"],
@@ -72,6 +78,7 @@ def chart_top_owners(owners: pd.DataFrame) -> go.Figure:
     frame = owners.iloc[::-1]
     figure = go.Figure(go.Bar(
         y=frame["owner"], x=frame["repos"], orientation="h", marker_color="#2ca02c",
+        meta=drill_meta(points=[{"owner": [o]} for o in frame["owner"]]),
         customdata=hover_columns(frame["papers"], hover_labels(frame["repositories"]),
                                  hover_labels(frame["owner"])) if len(frame) else None,
         hovertemplate="%{customdata[2]}: %{x:,} repositories linked by %{customdata[0]:,} "

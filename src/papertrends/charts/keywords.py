@@ -17,7 +17,15 @@ import plotly.graph_objects as go
 from PIL import Image
 from wordcloud import WordCloud
 
-from papertrends.charts import hover_columns, hover_label, hover_labels, label_axis, styled
+from papertrends.charts import (
+    drill_meta,
+    hover_columns,
+    hover_label,
+    hover_labels,
+    label_axis,
+    labels_drill,
+    styled,
+)
 
 CLOUD_WIDTH = 1400
 CLOUD_HEIGHT = 600
@@ -74,6 +82,7 @@ def chart_term_frequencies(frequencies: pd.DataFrame, limit: int = BAR_LIMIT) ->
     figure = go.Figure()
     figure.add_bar(
         y=frame["term"], x=frame["papers"], orientation="h", marker_color="#1f77b4",
+        meta=drill_meta(points=labels_drill(frame, "term")),
         text=[f"{share:.0%}" for share in frame["share"]], textposition="outside",
         customdata=hover_columns(frame["share"], frame["occurrences"],
                                  hover_labels(frame["term"]),

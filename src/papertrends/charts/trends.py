@@ -13,11 +13,13 @@ import plotly.graph_objects as go
 from papertrends.charts import (
     OTHER_COLOR,
     axis_label,
+    drill_meta,
     hover_columns,
     hover_label,
     hover_labels,
     label_axis,
     period_axis_title,
+    period_drill,
     styled,
 )
 
@@ -25,6 +27,7 @@ from papertrends.charts import (
 def chart_papers_per_period(counts: pd.DataFrame, period: str, height: int = 320, *,
                             dated: str = "Published") -> go.Figure:
     figure = go.Figure(go.Bar(x=counts["period"], y=counts["papers"], name="Papers",
+                              meta=drill_meta(points=period_drill(counts["period"], period)),
                               hovertemplate="%{x|%Y-%m-%d}: %{y:,} papers<extra></extra>"))
     return styled(figure, x_title=period_axis_title(period, dated), y_title="Papers", height=height)
 
@@ -40,17 +43,23 @@ def _per_topic(counts: pd.DataFrame, colors: dict[str, str]):
 def chart_topics_per_period(counts: pd.DataFrame, totals: pd.DataFrame, period: str,
                             colors: dict[str, str], *, dated: str = "Published"
                             ) -> go.Figure:
-    """Stacked topic counts, with the distinct papers per period as a line over them."""
+    """Stacked topic counts, with the distinct papers per period as a line over them; a
+    segment stands for its topic's papers of that period, a point of the line for all the
+    period's papers."""
     figure = go.Figure()
+    starts = pd.concat([totals["period"], counts["period"]]).drop_duplicates()
+    spans = dict(zip(starts, period_drill(starts, period), strict=True))
     for topic, color, rows in _per_topic(counts, colors):
         # The topic goes in as data, never into the template, where "%{...}" is code.
         figure.add_bar(x=rows["period"], y=rows["papers"], name=axis_label(topic),
+                       meta=drill_meta({"topic": [topic]}, [spans[p] for p in rows["period"]]),
                        marker_color=color, customdata=hover_columns(
                            rows["share"], [hover_label(topic)] * len(rows)),
                        hovertemplate="%{customdata[1]}<br>%{x|%Y-%m-%d}: %{y:,} papers "
                                      "(%{customdata[0]:.0%} of the period)<extra></extra>")
     figure.add_scatter(x=totals["period"], y=totals["papers"], name="Papers (each once)",
                        mode="lines+markers", line={"color": "#212121", "dash": "dot"},
+                       meta=drill_meta(points=[spans[p] for p in totals["period"]]),
                        hovertemplate="%{x|%Y-%m-%d}: %{y:,} papers<extra></extra>")
     figure.update_layout(barmode="stack")
     return styled(figure, x_title=period_axis_title(period, dated),
@@ -91,6 +100,8 @@ def chart_topic_share(counts: pd.DataFrame, period: str, colors: dict[str, str],
         customdata=np.dstack([papers.to_numpy(),
                               np.broadcast_to(totals.to_numpy(), papers.shape)]),
         colorbar={"title": {"text": "Share"}, "tickformat": ".0%"}, xgap=1, ygap=1,
+        meta=drill_meta(rows=[{"topic": [t]} for t in topics],
+                        columns=period_drill(periods, period)),
         text=np.repeat(np.array(hover_labels(topics), dtype=object)[:, None], len(labels), 1),
         hovertemplate="%{text}<br>%{x}: %{z:.0%} of the period's papers "
                       "(%{customdata[0]} of %{customdata[1]})<extra></extra>"))
@@ -104,12 +115,13 @@ def chart_topic_share(counts: pd.DataFrame, period: str, colors: dict[str, str],
 def chart_upvotes_per_period(upvotes: pd.DataFrame, period: str, *,
                              dated: str = "Published") -> go.Figure:
     figure = go.Figure()
+    spans = drill_meta(points=period_drill(upvotes["period"], period))
     figure.add_bar(x=upvotes["period"], y=upvotes["total_upvotes"], name="Total upvotes",
-                   customdata=upvotes[["papers"]].to_numpy(),
+                   customdata=upvotes[["papers"]].to_numpy(), meta=spans,
                    hovertemplate="%{x|%Y-%m-%d}: %{y:,} upvotes over %{customdata[0]:,} papers"
                                  "<extra></extra>")
     figure.add_scatter(x=upvotes["period"], y=upvotes["mean_upvotes"], name="Mean per paper",
-                       yaxis="y2", mode="lines+markers",
+                       yaxis="y2", mode="lines+markers", meta=spans,
                        hovertemplate="%{x|%Y-%m-%d}: %{y:.1f} upvotes per paper<extra></extra>")
     figure.update_layout(yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero",
                                  "tickmode": "auto", "title": {"text": "Mean upvotes per paper"},

@@ -53,6 +53,9 @@ class Filters:
     authors_min: int | None = None
     authors_max: int | None = None
     has_code: str = "any"
+    # GitHub owners (the part of 'owner/repo' before the slash, any case): papers linking a
+    # repository of any of them.
+    owners: tuple[str, ...] = ()
     # Which date the date range and every time chart use (``loaded.DATE_COLUMNS``).
     date_column: str = PUBLISHED
     # A range ending on the collection's newest date (``RELATIVE_RANGES``): it wins over
@@ -63,15 +66,18 @@ class Filters:
     # -- URL form ----------------------------------------------------------------------
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str | Sequence[str]]) -> Filters:
-        """Parse query parameters; invalid values are dropped and listed in ``problems``, each
-        as ``key='value'`` (a long value cut short). Counts are whole numbers from 0 (upvotes)
-        or 1 (authors) to ``MAX_COUNT``: a huge, negative, fractional, NaN or infinite one is
-        a broken link, and showing the view without that filter beats failing the page."""
+    def from_params(cls, params: Mapping[str, str | Sequence[str]], prefix: str = ""
+                    ) -> Filters:
+        """Parse query parameters (those named ``prefix`` + a filter's key: a drill-down's
+        ``sel_from``, a comparison's ``b_topic``); invalid values are dropped and listed in
+        ``problems``, each as ``key='value'`` (a long value cut short). Counts are whole
+        numbers from 0 (upvotes) or 1 (authors) to ``MAX_COUNT``: a huge, negative,
+        fractional, NaN or infinite one is a broken link, and showing the view without that
+        filter beats failing the page."""
         problems: list[str] = []
 
         def values(key: str) -> list[str]:
-            value = params.get(key)
+            value = params.get(prefix + key)
             if value is None:
                 return []
             return [value] if isinstance(value, str) else [str(v) for v in value]
@@ -89,21 +95,21 @@ class Filters:
             except ValueError:
                 value = None
             if value is None or not check(value):
-                problems.append(f"{key}={shorten(raw, _SHOWN_CHARS)!r}")
+                problems.append(f"{prefix}{key}={shorten(raw, _SHOWN_CHARS)!r}")
                 return None
             return value
 
         has_code = one("code") or "any"
         if has_code not in HAS_CODE_CHOICES:
-            problems.append(f"code={shorten(has_code, _SHOWN_CHARS)!r}")
+            problems.append(f"{prefix}code={shorten(has_code, _SHOWN_CHARS)!r}")
             has_code = "any"
         date_column = one("dates") or PUBLISHED
         if date_column not in DATE_COLUMNS:
-            problems.append(f"dates={shorten(date_column, _SHOWN_CHARS)!r}")
+            problems.append(f"{prefix}dates={shorten(date_column, _SHOWN_CHARS)!r}")
             date_column = PUBLISHED
         relative = one("range") or ""
         if relative and relative not in RELATIVE_RANGES:
-            problems.append(f"range={shorten(relative, _SHOWN_CHARS)!r}")
+            problems.append(f"{prefix}range={shorten(relative, _SHOWN_CHARS)!r}")
             relative = ""
         return cls(
             date_from=parse("from", dt.date.fromisoformat),
@@ -114,13 +120,15 @@ class Filters:
             authors_min=parse("authors_min", int, lambda v: 1 <= v <= MAX_COUNT),
             authors_max=parse("authors_max", int, lambda v: 1 <= v <= MAX_COUNT),
             has_code=has_code,
+            owners=tuple(dict.fromkeys(o.strip() for o in values("owner") if o.strip())),
             date_column=date_column,
             relative=relative,
             problems=tuple(problems),
         )
 
-    def to_params(self) -> dict[str, str | list[str]]:
-        """Only the narrowed filters, so an unfiltered view has a clean URL."""
+    def to_params(self, prefix: str = "") -> dict[str, str | list[str]]:
+        """Only the narrowed filters, so an unfiltered view has a clean URL; each key starts
+        with ``prefix`` (see ``from_params``)."""
         params: dict[str, str | list[str]] = {}
         if self.date_column != PUBLISHED:
             params["dates"] = self.date_column
@@ -143,7 +151,9 @@ class Filters:
             params["authors_max"] = str(self.authors_max)
         if self.has_code != "any":
             params["code"] = self.has_code
-        return params
+        if self.owners:
+            params["owner"] = list(self.owners)
+        return {prefix + key: value for key, value in params.items()}
 
     def replace(self, **changes) -> Filters:
         return replace(self, **changes)
@@ -188,6 +198,8 @@ class Filters:
             keep &= within
         if self.has_code != "any":
             keep &= collection.has_code if self.has_code == "yes" else ~collection.has_code
+        if self.owners:
+            keep &= collection.with_owners(self.owners)
         return keep
 
     def date_span(self, collection: Collection) -> tuple[dt.date | None, dt.date | None]:
@@ -244,7 +256,79 @@ class Filters:
             parts.append(f"at most {self.authors_max} authors")
         if self.has_code != "any":
             parts.append("with GitHub code" if self.has_code == "yes" else "without GitHub code")
+        if self.owners:
+            parts.append(f"code by {' or '.join(self.owners)} on GitHub")
         return ", ".join(parts) if parts else "all papers"
+
+    # -- combining ---------------------------------------------------------------------
+
+    def narrowed_by(self, other: Filters, collection: Collection) -> Filters:
+        """The papers that pass both: what "Filter by this" turns a drill-down into. A date
+        range relative to the newest paper becomes the dates it stands for today, since the
+        other's dates are fixed."""
+        start, end = self.date_span(collection)
+        other_start, other_end = other.date_span(collection)
+        if other_start or other_end:
+            start = max(filter(None, (start, other_start)), default=None)
+            end = min(filter(None, (end, other_end)), default=None)
+            relative = ""
+        else:
+            relative = self.relative
+            start, end = (None, None) if relative else (start, end)
+        return replace(
+            self,
+            date_from=start, date_to=end, relative=relative,
+            topics=other.topics or self.topics,
+            search=" ".join(filter(None, (self.search.strip(), other.search.strip()))),
+            min_upvotes=max(self.min_upvotes, other.min_upvotes),
+            authors_min=max(filter(None, (self.authors_min, other.authors_min)), default=None),
+            authors_max=min(filter(None, (self.authors_max, other.authors_max)), default=None),
+            has_code=other.has_code if other.has_code != "any" else self.has_code,
+            owners=other.owners or self.owners,
+            date_column=self.date_column,
+            problems=(),
+        )
+
+    @classmethod
+    def covering(cls, parts: Sequence[Filters]) -> Filters:
+        """The narrowest single filter that keeps every paper any of ``parts`` keeps, for
+        parts that each narrow by a few fields (the marks a user selected on one chart:
+        several periods become one date span, several topics any of them, several terms
+        alternatives). A field only some parts narrow is not narrowed."""
+        if not parts:
+            return cls()
+        if len(parts) == 1:
+            return parts[0]
+
+        def every(values):
+            return None if any(v is None for v in values) else values
+
+        starts = every([p.date_from for p in parts])
+        ends = every([p.date_to for p in parts])
+        low = every([p.authors_min for p in parts])
+        high = every([p.authors_max for p in parts])
+        searches = [p.search.strip() for p in parts]
+        codes = {p.has_code for p in parts}
+        return cls(
+            date_from=min(starts) if starts else None,
+            date_to=max(ends) if ends else None,
+            topics=(tuple(dict.fromkeys(t for p in parts for t in p.topics))
+                    if all(p.topics for p in parts) else ()),
+            search=(ALTERNATIVE.join(dict.fromkeys(_as_alternative(s) for s in searches))
+                    if all(searches) else ""),
+            min_upvotes=min(p.min_upvotes for p in parts),
+            authors_min=min(low) if low else None,
+            authors_max=max(high) if high else None,
+            has_code=codes.pop() if len(codes) == 1 else "any",
+            owners=(tuple(dict.fromkeys(o for p in parts for o in p.owners))
+                    if all(p.owners for p in parts) else ()),
+            date_column=parts[0].date_column,
+        )
+
+
+def _as_alternative(search: str) -> str:
+    """A one-term search as one alternative of a ``|`` chain: a phrase in quotes."""
+    return f'"{search}"' if " " in search and not search.startswith('"') else search
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,20 @@ class Collection:
         return (pc.fill_null(pc.list_value_length(self._arrow("github_repos")), 0)
                 .to_numpy() > 0)
 
+    def with_owners(self, owners: tuple[str, ...]) -> np.ndarray:
+        """Papers linking a repository of any of these GitHub owners (any case): the part of
+        'owner/repo' before the slash, as the GitHub page counts owners."""
+        repos = self._arrow("github_repos")
+        keep = np.zeros(len(self.papers), dtype=bool)
+        if not len(self.papers) or not owners:
+            return keep
+        flat = pc.list_flatten(repos)
+        owner = pc.utf8_lower(pc.replace_substring_regex(flat, "/.*$", ""))
+        hits = pc.is_in(owner, value_set=pa.array([o.lower() for o in owners], pa.string()))
+        rows = pc.list_parent_indices(repos).to_numpy()
+        keep[rows[pc.fill_null(hits, False).to_numpy(zero_copy_only=False)]] = True
+        return keep
+
     @cached_property
     def has_ai_keywords(self) -> bool:
         """Whether any paper has Hugging Face keywords (papers fetched from the API)."""
